@@ -1,0 +1,120 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/mdlayher/packet"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// ErrPermission reports that raw packet sockets need CAP_NET_RAW (root).
+var ErrPermission = errors.New("raw sockets need root (CAP_NET_RAW)")
+
+// receiveBuffer bounds what the kernel queues for us during a flood; past
+// it the kernel drops and counts (Stats), and memory stays flat.
+const receiveBuffer = 1 << 20
+
+// Live captures and sends on one interface through AF_PACKET. Everything on
+// the wire that the filter accepts is read — including the frames we send,
+// which the kernel loops back to every packet socket but the sender's.
+type Live struct {
+	ifc      Interface
+	linkType LinkType
+	recv     *packet.Conn
+	send     *packet.Conn
+	buf      []byte
+}
+
+// OpenLive opens the capture before anything is sent, so that no answer can
+// arrive unseen.
+func OpenLive(ifc Interface) (*Live, error) {
+	lt := ifc.LinkType()
+	filter, err := Filter(lt)
+	if err != nil {
+		return nil, err
+	}
+	// net.Interface is filled from /sys rather than net.InterfaceByName,
+	// which goes through netlink and fails under qemu-user on big-endian MIPS.
+	ni := &net.Interface{Index: ifc.Index, Name: ifc.Name, MTU: ifc.MTU, HardwareAddr: ifc.MAC}
+	recv, err := packet.Listen(ni, packet.Raw, unix.ETH_P_ALL, &packet.Config{Filter: filter})
+	if err != nil {
+		return nil, fmt.Errorf("capture: open capture on %s: %w", ifc.Name, permission(err))
+	}
+	if rc, err := recv.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, receiveBuffer)
+		})
+	}
+	// The sending socket is bound to ETH_P_IPV6 and never read; a filter
+	// that accepts nothing keeps the kernel from queueing frames on it.
+	send, err := packet.Listen(ni, packet.Datagram, unix.ETH_P_IPV6, &packet.Config{Filter: rejectAll()})
+	if err != nil {
+		recv.Close()
+		return nil, fmt.Errorf("capture: open sender on %s: %w", ifc.Name, permission(err))
+	}
+	return &Live{ifc: ifc, linkType: lt, recv: recv, send: send, buf: make([]byte, snapLength)}, nil
+}
+
+func permission(err error) error {
+	if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
+		return fmt.Errorf("%w: %v", ErrPermission, err)
+	}
+	return err
+}
+
+func rejectAll() []bpf.RawInstruction {
+	return []bpf.RawInstruction{{Op: 0x06, K: 0}} // ret #0
+}
+
+// LinkType is the link type of frames ReadFrame returns.
+func (l *Live) LinkType() LinkType { return l.linkType }
+
+// ReadFrame waits until deadline for the next frame. It returns an error
+// satisfying errors.Is(err, os.ErrDeadlineExceeded) when none came. The
+// frame's Data is a fresh copy; Number is left for the caller to assign.
+func (l *Live) ReadFrame(deadline time.Time) (Frame, error) {
+	if err := l.recv.SetReadDeadline(deadline); err != nil {
+		return Frame{}, fmt.Errorf("capture: set deadline on %s: %w", l.ifc.Name, err)
+	}
+	n, _, err := l.recv.ReadFrom(l.buf)
+	if err != nil {
+		return Frame{}, fmt.Errorf("capture: read on %s: %w", l.ifc.Name, err)
+	}
+	data := make([]byte, n)
+	copy(data, l.buf[:n])
+	return Frame{Timestamp: time.Now().UTC(), LinkType: l.linkType, Data: data, OriginalLength: n}, nil
+}
+
+// Send writes one IPv6 packet; the kernel adds the link header, addressed
+// to dst (ignored on links without hardware addresses).
+func (l *Live) Send(dst net.HardwareAddr, ipv6 []byte) error {
+	addr := &packet.Addr{HardwareAddr: dst}
+	if l.ifc.MAC == nil {
+		addr.HardwareAddr = nil
+	}
+	if _, err := l.send.WriteTo(ipv6, addr); err != nil {
+		return fmt.Errorf("capture: send on %s: %w", l.ifc.Name, err)
+	}
+	return nil
+}
+
+// Stats reports how many frames the kernel passed and dropped for the
+// capture socket since the last call.
+func (l *Live) Stats() (received, dropped uint32, err error) {
+	s, err := l.recv.Stats()
+	if err != nil {
+		return 0, 0, fmt.Errorf("capture: stats on %s: %w", l.ifc.Name, err)
+	}
+	return s.Packets, s.Drops, nil
+}
+
+// Close releases both sockets.
+func (l *Live) Close() error {
+	return errors.Join(l.recv.Close(), l.send.Close())
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/v6diag/v6diag/capture"
+	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/report"
+)
+
+const analyzeUsage = `Usage: v6diag analyze [--out DIR] [--quiet] FILE
+
+Diagnose a capture made elsewhere, e.g. on the router with
+  tcpdump -i eth0.2 -w /tmp/wan.pcap icmp6 or port 546 or port 547
+while 'ifup wan6' runs. Reads pcap and pcapng; link types Ethernet (with
+802.1Q/802.1ad tags and PPPoE), Linux cooked (SLL, SLL2), raw IPv6 and PPP.
+Writes report.txt and report.json into the output folder. Frame numbers in
+the report are the ones Wireshark shows for FILE.
+
+Flags:
+`
+
+func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
+	fl := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	out := fl.String("out", "", "write the report into `DIR` (default: a new folder under /tmp)")
+	quiet := fl.Bool("quiet", false, "print only the verdict line")
+	fl.Usage = func() {
+		fmt.Fprint(fl.Output(), analyzeUsage)
+		fl.PrintDefaults()
+	}
+	files, err := parseFlags(fl, args, stdout)
+	if err != nil {
+		return 0, err
+	}
+	if len(files) != 1 {
+		return 0, usageError{"name exactly one capture file"}
+	}
+	path := files[0]
+	started := time.Now()
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, cannotRun{fmt.Errorf("open capture: %w", err), "check the path and that you may read it"}
+	}
+	defer f.Close()
+	rd, err := capture.NewReader(f)
+	if err != nil {
+		return 0, cannotRun{fmt.Errorf("%s: %w", path, err), "give a pcap or pcapng file, as written by tcpdump -w"}
+	}
+	a := diag.NewAnalyzer(diag.Facts{})
+	var readErr error
+	for {
+		fr, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+		a.Add(fr)
+	}
+	res := a.Finish()
+	if readErr != nil && res.Stats.Frames == 0 {
+		return 0, cannotRun{fmt.Errorf("%s: %w", path, readErr), "the file is damaged or not a capture"}
+	}
+	dir, err := outputDir(*out)
+	if err != nil {
+		return 0, err
+	}
+	run := report.Run{Tool: "v6diag", Version: version, Mode: "analyze", Started: started.UTC(), Duration: time.Since(started), Source: path}
+	if readErr != nil {
+		run.Notes = append(run.Notes, fmt.Sprintf("the capture ends in damage after frame %d: %v", res.Stats.Frames, readErr))
+	}
+	doc := report.NewDocument(run, res)
+	if err := writeReports(dir, doc); err != nil {
+		return 0, err
+	}
+	if *quiet {
+		fmt.Fprintf(stdout, "verdict: %s — %s\n", doc.Verdict.Code, doc.Verdict.Summary)
+	} else if err := report.WriteSummary(stdout, doc, dir); err != nil {
+		return 0, fmt.Errorf("print summary: %w", err)
+	}
+	return exitFor(res.Verdict), nil
+}
+
+// errHelp marks a --help request, which exits 0 after printing usage.
+var errHelp = errors.New("help requested")
+
+// parseFlags parses flags wherever they stand among the arguments (so
+// `analyze FILE --out DIR` works) and returns the positional arguments.
+// Help goes to stdout and exits 0; a bad flag is one line on stderr.
+func parseFlags(fl *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			fl.SetOutput(stdout)
+			fl.Usage()
+			return nil, errHelp
+		}
+	}
+	fl.SetOutput(io.Discard)
+	var positional []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return nil, usageError{err.Error()}
+		}
+		if fl.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
+}

@@ -1,0 +1,383 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/v6diag/v6diag/capture"
+	"github.com/v6diag/v6diag/dhcpv6"
+	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/live"
+	"github.com/v6diag/v6diag/report"
+	"github.com/v6diag/v6diag/uciconfig"
+)
+
+const runUsage = `Usage: v6diag run [flags]
+
+Run as root on the router. Sends Router Solicitations and a DHCPv6
+Solicit → Advertise → Request → Reply exchange (then Release) on the WAN
+interface, captures every RS/RA/DHCPv6 frame both ways into
+capture.pcapng, and diagnoses the line from that capture.
+
+It never changes the router: no addresses, routes, sysctls or config
+files. It uses a DUID of its own (stable across runs, never the router's),
+so the router's own DHCPv6 lease is not touched, and it releases what it
+obtained. It sends and receives through a raw socket, so it works while
+odhcp6c holds UDP port 546 and never takes its replies.
+
+The interface is -i, else the wan6/wan device in --config, else the
+interface of the default route.
+
+Flags:
+`
+
+type runFlags struct {
+	iface       string
+	out         string
+	timeout     time.Duration
+	prefixLen   int
+	duid        string
+	solicitOnly bool
+	passive     bool
+	noRelease   bool
+	config      string
+	quiet       bool
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
+	var f runFlags
+	fl := flag.NewFlagSet("run", flag.ContinueOnError)
+	fl.StringVar(&f.iface, "i", "", "WAN `interface` to test (default: from --config, else the default route's)")
+	fl.StringVar(&f.out, "out", "", "write the report into `DIR` (default: a new folder under /tmp)")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up after this `duration` on a line that does not answer")
+	fl.IntVar(&f.prefixLen, "prefix-len", 48, "prefix length `N` to ask for in the IA_PD hint; 0 sends no hint")
+	fl.StringVar(&f.duid, "duid", "", "use this DUID (`hex`) instead of v6diag's own")
+	fl.BoolVar(&f.solicitOnly, "solicit-only", false, "stop after the Advertises: take no lease")
+	fl.BoolVar(&f.passive, "passive", false, "send nothing; record what the router's own client and the ISP exchange for --timeout (run 'ifup wan6' meanwhile)")
+	fl.BoolVar(&f.noRelease, "no-release", false, "keep the lease obtained instead of releasing it")
+	fl.StringVar(&f.config, "config", "/etc/config/network", "OpenWrt network config to read (never written)")
+	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
+	fl.Usage = func() {
+		fmt.Fprint(fl.Output(), runUsage)
+		fl.PrintDefaults()
+	}
+	rest, err := parseFlags(fl, args, stdout)
+	if err != nil {
+		return 0, err
+	}
+	if len(rest) > 0 {
+		return 0, usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if f.timeout <= 0 {
+		return 0, usageError{"--timeout must be positive, e.g. 30s"}
+	}
+	if f.prefixLen < 0 || f.prefixLen > 128 {
+		return 0, usageError{"--prefix-len must be between 0 and 128"}
+	}
+	if f.passive && f.solicitOnly {
+		return 0, usageError{"--passive sends nothing; it cannot be combined with --solicit-only"}
+	}
+	return runLive(f, stdout, stderr)
+}
+
+// netConfig is what the router's network config says, when it can be read.
+type netConfig struct {
+	file *uciconfig.File
+	note string
+}
+
+func readNetConfig(path string) netConfig {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return netConfig{}
+	}
+	if err != nil {
+		return netConfig{note: fmt.Sprintf("could not read %s: %v", path, err)}
+	}
+	file, err := uciconfig.Parse(b)
+	if err != nil {
+		return netConfig{note: fmt.Sprintf("could not parse %s: %v", path, err)}
+	}
+	return netConfig{file: file}
+}
+
+func pickInterface(f runFlags, nc netConfig, root fs.FS) (name, why string, err error) {
+	if f.iface != "" {
+		return f.iface, "named with -i", nil
+	}
+	if nc.file != nil {
+		if dev, iface, ok := nc.file.WANDevice(); ok {
+			return dev, fmt.Sprintf("device of interface %s in %s", iface, f.config), nil
+		}
+	}
+	if dev, ok := capture.DefaultRouteInterface(root); ok {
+		return dev, "interface of the default route", nil
+	}
+	return "", "", cannotRun{errors.New("no WAN interface found"), "name it with -i, e.g. -i eth0.2"}
+}
+
+// identity picks the DUID: --duid, else v6diag's own, derived from the
+// WAN MAC (or the underlying device's, on PPPoE), never the router's.
+func identity(f runFlags, ifc capture.Interface, nc netConfig, root fs.FS) (dhcpv6.Identity, []string, error) {
+	var notes []string
+	mac := ifc.MAC
+	if mac == nil && nc.file != nil {
+		// PPPoE: the DUID comes from the Ethernet device under pppoe-wan.
+		for _, i := range nc.file.Interfaces() {
+			if i.Name == "wan" && i.Device != "" {
+				if under, err := capture.LookupInterface(root, i.Device); err == nil && under.MAC != nil {
+					mac = under.MAC
+					notes = append(notes, fmt.Sprintf("DUID derived from %s's MAC (%s has none)", i.Device, ifc.Name))
+				}
+			}
+		}
+	}
+	if mac == nil {
+		// No MAC anywhere: derive from the interface name and machine id.
+		seed := []byte(ifc.Name)
+		if id, err := fs.ReadFile(root, "etc/machine-id"); err == nil {
+			seed = append(seed, id...)
+		}
+		mac = seed
+	}
+	var routers []dhcpv6.DUID
+	routers = append(routers, dhcpv6.DUIDLL(mac))
+	if nc.file != nil {
+		if hex, ok := nc.file.DHCPv6ClientID(); ok {
+			if d, err := dhcpv6.ParseDUIDHex(hex); err == nil {
+				routers = append(routers, d)
+			}
+		}
+	}
+	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac)}
+	if f.duid != "" {
+		d, err := dhcpv6.ParseDUIDHex(f.duid)
+		if err != nil {
+			return id, nil, usageError{fmt.Sprintf("--duid: %v", err)}
+		}
+		id.DUID = d
+		notes = append(notes, "DUID given with --duid")
+	}
+	for _, r := range routers {
+		if r.Equal(id.DUID) {
+			if f.duid != "" {
+				return id, nil, cannotRun{errors.New("--duid is the router's own DUID"), "v6diag would disturb the router's lease; leave --duid out"}
+			}
+			id.DUID[len(id.DUID)-1] ^= 0xff
+		}
+	}
+	return id, notes, nil
+}
+
+func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
+	root := os.DirFS("/")
+	nc := readNetConfig(f.config)
+	name, why, err := pickInterface(f, nc, root)
+	if err != nil {
+		return 0, err
+	}
+	ifc, err := capture.LookupInterface(root, name)
+	if errors.Is(err, capture.ErrNoInterface) {
+		return 0, cannotRun{fmt.Errorf("no interface %q (%s)", name, why), "list interfaces with 'ip link' and name one with -i"}
+	}
+	if err != nil {
+		return 0, cannotRun{err, ""}
+	}
+	if ifc.IPv6Disabled {
+		return 0, cannotRun{fmt.Errorf("IPv6 is disabled on %s (net.ipv6.conf.%s.disable_ipv6=1)", name, name), "enable IPv6 on the interface; v6diag does not change sysctls"}
+	}
+	id, idNotes, err := identity(f, ifc, nc, root)
+	if err != nil {
+		return 0, err
+	}
+	if !f.passive && ifc.Carrier && !ifc.LinkLocal.IsValid() {
+		hint := "the interface has no IPv6 link-local address; check that IPv6 is enabled on it"
+		if ifc.LinkLocalTentative {
+			hint = "its link-local address is still in duplicate address detection; wait a second and retry"
+		}
+		return 0, cannotRun{fmt.Errorf("%s has no usable link-local address", name), hint}
+	}
+	dir, err := outputDir(f.out)
+	if err != nil {
+		return 0, err
+	}
+	capPath := filepath.Join(dir, "capture.pcapng")
+	capFile, err := os.OpenFile(capPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, cannotRun{fmt.Errorf("create %s: %w", capPath, err), "choose a writable folder with --out"}
+	}
+	defer capFile.Close()
+
+	mode := "run"
+	switch {
+	case f.passive:
+		mode = "run --passive"
+	case f.solicitOnly:
+		mode = "run --solicit-only"
+	}
+	notes := append([]string{fmt.Sprintf("interface %s: %s", name, why)}, idNotes...)
+	if nc.note != "" {
+		notes = append(notes, nc.note)
+	}
+	port546 := "free: no other DHCPv6 client held UDP port 546"
+	if bound, err := capture.UDPPortBound(root, 546); err == nil && bound {
+		port546 = "held by another DHCPv6 client (e.g. odhcp6c); v6diag used its raw socket and left that client alone"
+	}
+
+	progress := newProgress(stderr, f.quiet)
+	started := time.Now()
+	var outcome *live.Outcome
+	if !ifc.Carrier {
+		notes = append(notes, "no carrier: nothing was sent")
+		w, err := capture.NewPcapngWriter(capFile, ifc.Name, ifc.LinkType(), "v6diag "+version)
+		if err != nil {
+			return 0, cannotRun{err, ""}
+		}
+		_ = w
+	} else {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		shape := dhcpv6.RequestShape{IANA: true, IAPD: true, PrefixLength: f.prefixLen, RequestedOptions: dhcpv6.DefaultRequestedOptions}
+		outcome, err = live.Run(ctx, live.Config{
+			Interface: ifc,
+			Capture:   capFile,
+			Timeout:   f.timeout,
+			Passive:   f.passive,
+			Client: dhcpv6.ClientConfig{
+				Identity:    id,
+				Shape:       shape,
+				SolicitOnly: f.solicitOnly,
+				NoRelease:   f.noRelease,
+			},
+			Progress:    progress.line,
+			Application: "v6diag " + version,
+		})
+		progress.done()
+		if errors.Is(err, capture.ErrPermission) {
+			os.RemoveAll(dir)
+			return 0, cannotRun{err, "run v6diag as root"}
+		}
+		if err != nil {
+			os.RemoveAll(dir)
+			return 0, cannotRun{err, ""}
+		}
+		if outcome.Interrupted {
+			notes = append(notes, "the run was interrupted before it finished")
+		}
+		if outcome.FramesCapped > 0 {
+			notes = append(notes, fmt.Sprintf("capture capped at %d frames; %d more were not recorded", live.MaxFrames, outcome.FramesCapped))
+		}
+		if outcome.KernelDrops > 0 {
+			notes = append(notes, fmt.Sprintf("the kernel dropped %d frames during the capture (flood?)", outcome.KernelDrops))
+		}
+		if outcome.SendErrors > 0 {
+			notes = append(notes, fmt.Sprintf("%d stimuli could not be sent: %v", outcome.SendErrors, outcome.LastError))
+		}
+	}
+	if err := capFile.Sync(); err != nil {
+		return 0, cannotRun{fmt.Errorf("write %s: %w", capPath, err), "check free space in the output folder"}
+	}
+
+	facts := diag.Facts{Live: true, Carrier: ifc.Carrier, ClientMAC: ifc.MAC, ClientLinkLocal: ifc.LinkLocal,
+		Passive: f.passive, SolicitOnly: f.solicitOnly}
+	if !f.passive {
+		facts.ClientDUID = id.DUID
+	}
+	res, err := analyzeFile(capPath, facts)
+	if err != nil {
+		return 0, cannotRun{fmt.Errorf("read back %s: %w", capPath, err), ""}
+	}
+	runInfo := report.Run{Tool: "v6diag", Version: version, Mode: mode, Started: started.UTC(), Duration: time.Since(started),
+		Source: capPath, Port546: port546, Notes: notes,
+		Interface: &report.Interface{Name: ifc.Name, MAC: ifc.MAC, LinkLocal: ifc.LinkLocal, MTU: ifc.MTU, Carrier: ifc.Carrier,
+			LinkType: ifc.LinkType().String(), Source: ifc.Source}}
+	if outcome != nil {
+		runInfo.Duration = outcome.Ended.Sub(outcome.Started)
+	}
+	doc := report.NewDocument(runInfo, res)
+	if len(res.Client.DUID) == 0 && !f.passive {
+		doc.DUIDFromIdentity(id.DUID, id.IAID)
+	}
+	if err := writeReports(dir, doc); err != nil {
+		return 0, err
+	}
+	if f.quiet {
+		fmt.Fprintf(stdout, "verdict: %s — %s\n", doc.Verdict.Code, doc.Verdict.Summary)
+	} else if err := report.WriteSummary(stdout, doc, dir); err != nil {
+		return 0, fmt.Errorf("print summary: %w", err)
+	}
+	return exitFor(res.Verdict), nil
+}
+
+// analyzeFile runs the offline analysis on the capture a live run wrote:
+// the verdict always comes from the frames.
+func analyzeFile(path string, facts diag.Facts) (*diag.Result, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	rd, err := capture.NewReader(file)
+	if err != nil {
+		return nil, err
+	}
+	a := diag.NewAnalyzer(facts)
+	for {
+		fr, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		a.Add(fr)
+	}
+	return a.Finish(), nil
+}
+
+// progress prints what a live run does: one status line rewritten in place
+// on a terminal, plain lines otherwise, nothing with --quiet.
+type progress struct {
+	w        io.Writer
+	quiet    bool
+	terminal bool
+	wrote    bool
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	p := &progress{w: w, quiet: quiet}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.terminal = true
+		}
+	}
+	return p
+}
+
+func (p *progress) line(s string) {
+	if p.quiet {
+		return
+	}
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s", strings.TrimSpace(s))
+		p.wrote = true
+		return
+	}
+	fmt.Fprintln(p.w, s)
+}
+
+func (p *progress) done() {
+	if p.terminal && p.wrote {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

@@ -1,0 +1,499 @@
+package dhcpv6
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	idhcp "github.com/insomniacslk/dhcp/dhcpv6"
+	"github.com/insomniacslk/dhcp/rfc1035label"
+
+	"github.com/v6diag/v6diag/dhcpv6/options"
+)
+
+// ErrMalformed is wrapped by every Parse error: the bytes do not frame as a
+// DHCPv6 message (RFC 8415 §8, §9, §21).
+var ErrMalformed = errors.New("dhcpv6: malformed message")
+
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, args...))
+}
+
+// MessageType is the msg-type field, numbered as in RFC 8415 §7.3.
+type MessageType uint8
+
+// The message types of RFC 8415 §7.3.
+const (
+	MessageTypeSolicit            MessageType = 1
+	MessageTypeAdvertise          MessageType = 2
+	MessageTypeRequest            MessageType = 3
+	MessageTypeConfirm            MessageType = 4
+	MessageTypeRenew              MessageType = 5
+	MessageTypeRebind             MessageType = 6
+	MessageTypeReply              MessageType = 7
+	MessageTypeRelease            MessageType = 8
+	MessageTypeDecline            MessageType = 9
+	MessageTypeReconfigure        MessageType = 10
+	MessageTypeInformationRequest MessageType = 11
+	MessageTypeRelayForward       MessageType = 12
+	MessageTypeRelayReply         MessageType = 13
+)
+
+var messageTypeNames = [...]string{
+	MessageTypeSolicit:            "Solicit",
+	MessageTypeAdvertise:          "Advertise",
+	MessageTypeRequest:            "Request",
+	MessageTypeConfirm:            "Confirm",
+	MessageTypeRenew:              "Renew",
+	MessageTypeRebind:             "Rebind",
+	MessageTypeReply:              "Reply",
+	MessageTypeRelease:            "Release",
+	MessageTypeDecline:            "Decline",
+	MessageTypeReconfigure:        "Reconfigure",
+	MessageTypeInformationRequest: "Information-request",
+	MessageTypeRelayForward:       "Relay-forw",
+	MessageTypeRelayReply:         "Relay-repl",
+}
+
+// String returns the RFC 8415 name of the message type.
+func (t MessageType) String() string {
+	if int(t) < len(messageTypeNames) && messageTypeNames[t] != "" {
+		return messageTypeNames[t]
+	}
+	return fmt.Sprintf("MessageType(%d)", uint8(t))
+}
+
+// TransactionID is the 3-byte transaction-id of RFC 8415 §8.
+type TransactionID [3]byte
+
+// String formats the id as Wireshark does, e.g. "0x1a2b3c".
+func (x TransactionID) String() string {
+	return fmt.Sprintf("0x%02x%02x%02x", x[0], x[1], x[2])
+}
+
+// Status is a Status Code option (RFC 8415 §21.13).
+type Status struct {
+	Code    uint16
+	Message string
+}
+
+// The status codes of RFC 8415 §21.13 that a client can meet.
+const (
+	StatusSuccess       uint16 = 0
+	StatusUnspecFail    uint16 = 1
+	StatusNoAddrsAvail  uint16 = 2
+	StatusNoBinding     uint16 = 3
+	StatusNotOnLink     uint16 = 4
+	StatusUseMulticast  uint16 = 5
+	StatusNoPrefixAvail uint16 = 6
+)
+
+var statusNames = [...]string{
+	StatusSuccess:       "Success",
+	StatusUnspecFail:    "UnspecFail",
+	StatusNoAddrsAvail:  "NoAddrsAvail",
+	StatusNoBinding:     "NoBinding",
+	StatusNotOnLink:     "NotOnLink",
+	StatusUseMulticast:  "UseMulticast",
+	StatusNoPrefixAvail: "NoPrefixAvail",
+}
+
+// Name returns the RFC 8415 name of the code, or "Status(N)".
+func (s Status) Name() string {
+	if int(s.Code) < len(statusNames) {
+		return statusNames[s.Code]
+	}
+	return fmt.Sprintf("Status(%d)", s.Code)
+}
+
+// String gives the name and, when the server sent one, its message:
+// `NoPrefixAvail "no prefixes left"`.
+func (s Status) String() string {
+	if s.Message == "" {
+		return s.Name()
+	}
+	return fmt.Sprintf("%s %q", s.Name(), s.Message)
+}
+
+// ok reports whether s is absent or Success.
+func (s *Status) ok() bool { return s == nil || s.Code == StatusSuccess }
+
+// Infinity is the lifetime 0xffffffff, which RFC 8415 §7.7 defines as
+// infinite; Parse keeps it as this many seconds.
+const Infinity = time.Duration(0xffffffff) * time.Second
+
+// IAAddress is an IA Address option (RFC 8415 §21.6).
+type IAAddress struct {
+	Address           netip.Addr
+	PreferredLifetime time.Duration
+	ValidLifetime     time.Duration
+	Status            *Status
+}
+
+// IAPrefix is an IA Prefix option (RFC 8415 §21.22). Prefix keeps the bits
+// the server sent, even past the prefix length.
+type IAPrefix struct {
+	Prefix            netip.Prefix
+	PreferredLifetime time.Duration
+	ValidLifetime     time.Duration
+	Status            *Status
+}
+
+// IA is an IA_NA (RFC 8415 §21.4) or IA_PD (RFC 8415 §21.21): an IA_NA
+// carries Addresses, an IA_PD Prefixes.
+type IA struct {
+	IAID      [4]byte
+	T1, T2    time.Duration
+	Addresses []IAAddress
+	Prefixes  []IAPrefix
+	Status    *Status
+}
+
+// Message is a decoded client/server message (RFC 8415 §8). Relay messages
+// are unwrapped: RelayHops counts the Relay-forw/Relay-repl layers peeled,
+// at most MaxRelayHops.
+type Message struct {
+	Type              MessageType
+	TransactionID     TransactionID
+	ClientID          DUID // nil if absent
+	ServerID          DUID // nil if absent
+	Preference        *uint8
+	RapidCommit       bool
+	ReconfigureAccept bool
+	ElapsedTime       *time.Duration
+	RequestedOptions  []uint16 // ORO
+	IANA              []IA
+	IAPD              []IA
+	Status            *Status      // message-level Status Code
+	DNSServers        []netip.Addr // option 23
+	DomainSearch      []string     // option 24
+	ServerUnicast     netip.Addr   // option 12, zero if absent
+	SolMaxRT          *time.Duration
+	OptionCodes       []uint16 // codes of all top-level options in wire order
+	RelayHops         int
+	// Problems lists what is wrong with the message without breaking its
+	// framing: a DUID of length 0 or over 130, a fixed-size option of the
+	// wrong size, a repeated option that may appear once. The fields such
+	// an option would fill are left unset (a DUID is still recorded).
+	Problems []string
+}
+
+// MaxRelayHops is how many Relay-forw/Relay-repl layers Parse peels before
+// it gives up. RFC 8415 §7.6 lets relays nest up to HOP_COUNT_LIMIT (8).
+const MaxRelayHops = 8
+
+// maxDUIDLen is the longest DUID, type code included (RFC 8415 §11.1).
+const maxDUIDLen = 130
+
+const (
+	relayHeaderLen   = 34 // msg-type, hop-count, link-address, peer-address
+	messageHeaderLen = 4  // msg-type, transaction-id
+	iaHeaderLen      = 12 // IAID, T1, T2
+	iaAddressLen     = 24 // address, preferred, valid
+	iaPrefixLen      = 25 // preferred, valid, prefix-length, prefix
+)
+
+// Option codes, from insomniacslk's table (RFC 8415 §21 and the options
+// registered since).
+const (
+	optClientID     = uint16(idhcp.OptionClientID)
+	optServerID     = uint16(idhcp.OptionServerID)
+	optIANA         = uint16(idhcp.OptionIANA)
+	optIAAddr       = uint16(idhcp.OptionIAAddr)
+	optORO          = uint16(idhcp.OptionORO)
+	optPreference   = uint16(idhcp.OptionPreference)
+	optElapsedTime  = uint16(idhcp.OptionElapsedTime)
+	optRelayMsg     = uint16(idhcp.OptionRelayMsg)
+	optUnicast      = uint16(idhcp.OptionUnicast)
+	optStatusCode   = uint16(idhcp.OptionStatusCode)
+	optRapidCommit  = uint16(idhcp.OptionRapidCommit)
+	optReconfAccept = uint16(idhcp.OptionReconfAccept)
+	optDNS          = uint16(idhcp.OptionDNSRecursiveNameServer)
+	optDomainList   = uint16(idhcp.OptionDomainSearchList)
+	optIAPD         = uint16(idhcp.OptionIAPD)
+	optIAPrefix     = uint16(idhcp.OptionIAPrefix)
+	optSolMaxRT     = uint16(idhcp.OptionSolMaxRT)
+)
+
+// singletons may appear at most once at the top level of a message
+// (RFC 8415 Appendix B); Parse uses the first and notes the repeat.
+var singletons = map[uint16]string{
+	optClientID:     "Client ID",
+	optServerID:     "Server ID",
+	optORO:          "ORO",
+	optPreference:   "Preference",
+	optElapsedTime:  "Elapsed Time",
+	optUnicast:      "Server Unicast",
+	optStatusCode:   "Status Code",
+	optRapidCommit:  "Rapid Commit",
+	optReconfAccept: "Reconfigure Accept",
+	optDNS:          "DNS Recursive Name Server",
+	optDomainList:   "Domain Search List",
+	optSolMaxRT:     "SOL_MAX_RT",
+}
+
+// Parse decodes one DHCPv6 UDP payload (RFC 8415 §8, §9), unwrapping relay
+// messages. It never panics. Errors wrap ErrMalformed and name the fault,
+// e.g. "IA_PD option length 8 shorter than 12". When the header could be
+// read, the error comes with a Message holding what was decoded before the
+// fault (at least Type, TransactionID and RelayHops), so a diagnosis can
+// still say which exchange the broken packet belonged to.
+func Parse(b []byte) (*Message, error) {
+	hops := 0
+	for len(b) > 0 && (MessageType(b[0]) == MessageTypeRelayForward || MessageType(b[0]) == MessageTypeRelayReply) {
+		t := MessageType(b[0])
+		if hops == MaxRelayHops {
+			return nil, malformed("relay messages nested deeper than %d", MaxRelayHops)
+		}
+		if len(b) < relayHeaderLen {
+			return nil, malformed("%s header is %d bytes, shorter than %d", t, len(b), relayHeaderLen)
+		}
+		opts, err := options.Parse(b[relayHeaderLen:])
+		if err != nil {
+			return nil, malformed("%s layer %d: %v", t, hops+1, err)
+		}
+		rm, ok := options.First(opts, optRelayMsg)
+		if !ok {
+			return nil, malformed("%s layer %d carries no Relay Message option", t, hops+1)
+		}
+		b = rm.Data
+		hops++
+	}
+	if len(b) < messageHeaderLen {
+		return nil, malformed("message is %d bytes, shorter than the %d-byte header", len(b), messageHeaderLen)
+	}
+	m := &Message{Type: MessageType(b[0]), RelayHops: hops}
+	copy(m.TransactionID[:], b[1:4])
+	opts, err := options.Parse(b[messageHeaderLen:])
+	if err != nil {
+		return m, malformed("%v", err)
+	}
+	for _, o := range opts {
+		m.OptionCodes = append(m.OptionCodes, o.Code)
+	}
+	seen := make(map[uint16]bool)
+	for _, o := range opts {
+		name, single := singletons[o.Code]
+		if single && seen[o.Code] {
+			continue
+		}
+		seen[o.Code] = true
+		if single {
+			if n := options.Count(opts, o.Code); n > 1 {
+				m.problem("%s option appears %d times; the first is used", name, n)
+			}
+		}
+		if err := m.decodeOption(o); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+func (m *Message) problem(format string, args ...any) {
+	m.Problems = append(m.Problems, fmt.Sprintf(format, args...))
+}
+
+// decodeOption fills m from one top-level option. It returns an error only
+// for faults in the framing of IA options; other oddities become Problems.
+func (m *Message) decodeOption(o options.Option) error {
+	d := o.Data
+	switch o.Code {
+	case optClientID:
+		m.ClientID = m.duid("Client ID", d)
+	case optServerID:
+		m.ServerID = m.duid("Server ID", d)
+	case optIANA, optIAPD:
+		ia, err := parseIA(o.Code, d, m)
+		if err != nil {
+			return err
+		}
+		if o.Code == optIANA {
+			m.IANA = append(m.IANA, ia)
+		} else {
+			m.IAPD = append(m.IAPD, ia)
+		}
+	case optORO:
+		if len(d)%2 != 0 {
+			m.problem("ORO option length %d is odd", len(d))
+			return nil
+		}
+		m.RequestedOptions = make([]uint16, 0, len(d)/2)
+		for i := 0; i+1 < len(d); i += 2 {
+			m.RequestedOptions = append(m.RequestedOptions, binary.BigEndian.Uint16(d[i:]))
+		}
+	case optPreference:
+		if len(d) != 1 {
+			m.problem("Preference option length %d, want 1", len(d))
+			return nil
+		}
+		p := d[0]
+		m.Preference = &p
+	case optElapsedTime:
+		if len(d) != 2 {
+			m.problem("Elapsed Time option length %d, want 2", len(d))
+			return nil
+		}
+		e := time.Duration(binary.BigEndian.Uint16(d)) * 10 * time.Millisecond
+		m.ElapsedTime = &e
+	case optUnicast:
+		if len(d) != 16 {
+			m.problem("Server Unicast option length %d, want 16", len(d))
+			return nil
+		}
+		m.ServerUnicast = netip.AddrFrom16([16]byte(d))
+	case optStatusCode:
+		m.Status = parseStatus(d, "message", m)
+	case optRapidCommit:
+		m.RapidCommit = true
+		if len(d) != 0 {
+			m.problem("Rapid Commit option length %d, want 0", len(d))
+		}
+	case optReconfAccept:
+		m.ReconfigureAccept = true
+		if len(d) != 0 {
+			m.problem("Reconfigure Accept option length %d, want 0", len(d))
+		}
+	case optDNS:
+		if len(d)%16 != 0 {
+			m.problem("DNS Recursive Name Server option length %d is not a multiple of 16", len(d))
+			return nil
+		}
+		m.DNSServers = make([]netip.Addr, 0, len(d)/16)
+		for i := 0; i+16 <= len(d); i += 16 {
+			m.DNSServers = append(m.DNSServers, netip.AddrFrom16([16]byte(d[i:i+16])))
+		}
+	case optDomainList:
+		labels, err := rfc1035label.FromBytes(d)
+		if err != nil {
+			m.problem("Domain Search List option: %v", err)
+			return nil
+		}
+		m.DomainSearch = labels.Labels
+	case optSolMaxRT:
+		if len(d) != 4 {
+			m.problem("SOL_MAX_RT option length %d, want 4", len(d))
+			return nil
+		}
+		s := time.Duration(binary.BigEndian.Uint32(d)) * time.Second
+		m.SolMaxRT = &s
+	}
+	return nil
+}
+
+// duid records a Client or Server ID, noting a length RFC 8415 §11.1 rules
+// out. The bytes are copied: Message never aliases the input.
+func (m *Message) duid(name string, d []byte) DUID {
+	switch {
+	case len(d) < 2:
+		m.problem("%s DUID is %d bytes, too short to hold a DUID type", name, len(d))
+	case len(d) > maxDUIDLen:
+		m.problem("%s DUID is %d bytes, longer than %d", name, len(d), maxDUIDLen)
+	}
+	return append(DUID{}, d...)
+}
+
+// parseStatus decodes a Status Code option body; where says whose it is,
+// for the problem report.
+func parseStatus(d []byte, where string, m *Message) *Status {
+	if len(d) < 2 {
+		m.problem("%s Status Code option length %d shorter than 2", where, len(d))
+		return nil
+	}
+	return &Status{Code: binary.BigEndian.Uint16(d), Message: string(d[2:])}
+}
+
+func seconds(b []byte) time.Duration {
+	return time.Duration(binary.BigEndian.Uint32(b)) * time.Second
+}
+
+// parseIA decodes an IA_NA or IA_PD body, with the IA Address, IA Prefix
+// and Status Code options inside it.
+func parseIA(code uint16, d []byte, m *Message) (IA, error) {
+	name := "IA_NA"
+	if code == optIAPD {
+		name = "IA_PD"
+	}
+	if len(d) < iaHeaderLen {
+		return IA{}, malformed("%s option length %d shorter than %d", name, len(d), iaHeaderLen)
+	}
+	ia := IA{T1: seconds(d[4:8]), T2: seconds(d[8:12])}
+	copy(ia.IAID[:], d[:4])
+	opts, err := options.Parse(d[iaHeaderLen:])
+	if err != nil {
+		return ia, malformed("%s: %v", name, err)
+	}
+	for _, o := range opts {
+		switch o.Code {
+		case optStatusCode:
+			if ia.Status == nil {
+				ia.Status = parseStatus(o.Data, name, m)
+			}
+		case optIAAddr:
+			if code != optIANA {
+				m.problem("%s carries an IA Address option", name)
+				continue
+			}
+			a, err := parseIAAddress(o.Data, m)
+			if err != nil {
+				return ia, malformed("%s: %v", name, err)
+			}
+			ia.Addresses = append(ia.Addresses, a)
+		case optIAPrefix:
+			if code != optIAPD {
+				m.problem("%s carries an IA Prefix option", name)
+				continue
+			}
+			p, err := parseIAPrefix(o.Data, m)
+			if err != nil {
+				return ia, malformed("%s: %v", name, err)
+			}
+			ia.Prefixes = append(ia.Prefixes, p)
+		}
+	}
+	return ia, nil
+}
+
+func parseIAAddress(d []byte, m *Message) (IAAddress, error) {
+	if len(d) < iaAddressLen {
+		return IAAddress{}, fmt.Errorf("IA Address option length %d shorter than %d", len(d), iaAddressLen)
+	}
+	a := IAAddress{
+		Address:           netip.AddrFrom16([16]byte(d[:16])),
+		PreferredLifetime: seconds(d[16:20]),
+		ValidLifetime:     seconds(d[20:24]),
+	}
+	opts, err := options.Parse(d[iaAddressLen:])
+	if err != nil {
+		return a, fmt.Errorf("IA Address %s: %w", a.Address, err)
+	}
+	if o, ok := options.First(opts, optStatusCode); ok {
+		a.Status = parseStatus(o.Data, "IA Address", m)
+	}
+	return a, nil
+}
+
+func parseIAPrefix(d []byte, m *Message) (IAPrefix, error) {
+	if len(d) < iaPrefixLen {
+		return IAPrefix{}, fmt.Errorf("IA Prefix option length %d shorter than %d", len(d), iaPrefixLen)
+	}
+	bits := int(d[8])
+	if bits > 128 {
+		return IAPrefix{}, fmt.Errorf("IA Prefix length %d longer than 128", bits)
+	}
+	p := IAPrefix{
+		Prefix:            netip.PrefixFrom(netip.AddrFrom16([16]byte(d[9:25])), bits),
+		PreferredLifetime: seconds(d[0:4]),
+		ValidLifetime:     seconds(d[4:8]),
+	}
+	opts, err := options.Parse(d[iaPrefixLen:])
+	if err != nil {
+		return p, fmt.Errorf("IA Prefix %s: %w", p.Prefix, err)
+	}
+	if o, ok := options.First(opts, optStatusCode); ok {
+		p.Status = parseStatus(o.Data, "IA Prefix", m)
+	}
+	return p, nil
+}

@@ -1,0 +1,66 @@
+// Package options walks the type-length-value option area of DHCPv6
+// messages (RFC 8415 §21.1) without interpreting it.
+//
+// It exists so that the structure of untrusted bytes is checked, with all
+// length arithmetic in int, before any option body is decoded: every Option
+// it returns has a body that lies wholly inside the input.
+package options
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// HeaderLen is the size of an option's code and length fields.
+const HeaderLen = 4
+
+// Option is one raw option: its code and its body. Data aliases the input.
+type Option struct {
+	Code uint16
+	Data []byte
+	// Offset is where the option's code field starts within the walked area.
+	Offset int
+}
+
+// Parse splits b into options. It fails when an option header is cut short
+// or an option's length runs past the end of b; the error says which option
+// and by how much.
+func Parse(b []byte) ([]Option, error) {
+	var opts []Option
+	for off := 0; off < len(b); {
+		left := len(b) - off
+		if left < HeaderLen {
+			return opts, fmt.Errorf("%d trailing bytes are too short for an option header", left)
+		}
+		code := binary.BigEndian.Uint16(b[off:])
+		length := int(binary.BigEndian.Uint16(b[off+2:]))
+		body := off + HeaderLen
+		if length > len(b)-body {
+			return opts, fmt.Errorf("option %d length %d runs past the message (%d bytes left)", code, length, len(b)-body)
+		}
+		opts = append(opts, Option{Code: code, Data: b[body : body+length], Offset: off})
+		off = body + length
+	}
+	return opts, nil
+}
+
+// Count returns how many options in opts carry code.
+func Count(opts []Option, code uint16) int {
+	n := 0
+	for _, o := range opts {
+		if o.Code == code {
+			n++
+		}
+	}
+	return n
+}
+
+// First returns the first option carrying code.
+func First(opts []Option, code uint16) (Option, bool) {
+	for _, o := range opts {
+		if o.Code == code {
+			return o, true
+		}
+	}
+	return Option{}, false
+}

@@ -1,0 +1,266 @@
+package diag
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/v6diag/v6diag/dhcpv6"
+)
+
+// findings derives the protocol findings from the exchange.
+func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
+	var fs []Finding
+	add := func(f Finding) { fs = append(fs, f) }
+
+	if a.facts.Live && !a.facts.Carrier {
+		add(Finding{ID: "link-no-carrier", Severity: SeverityFail,
+			Summary: "The WAN interface has no carrier: the cable, the modem/ONT or the port is down."})
+	}
+	// Router Advertisements.
+	var defaultRouters []Router
+	for _, rt := range r.Routers {
+		if rt.RouterLifetime > 0 {
+			defaultRouters = append(defaultRouters, rt)
+		}
+	}
+	var rsFrames []int
+	for _, e := range a.events {
+		if e.Kind == KindRouterSolicitation && len(rsFrames) < maxProblemFrames {
+			rsFrames = append(rsFrames, e.Frame)
+		}
+	}
+	switch {
+	case len(r.Routers) == 0:
+		f := Finding{ID: "ra-none", Severity: SeverityFail, RFC: "RFC 4861 §6.3.7", Frames: rsFrames,
+			Summary: "No Router Advertisement was seen: no router on this link offers IPv6."}
+		if len(rsFrames) > 0 {
+			f.Summary = fmt.Sprintf("%d Router Solicitations went out and no Router Advertisement came back.", len(rsFrames))
+			f.ForISP = "Please check that IPv6 routing is enabled for this line: Router Solicitations get no answer."
+		}
+		add(f)
+	case len(defaultRouters) == 0:
+		add(Finding{ID: "ra-no-default-route", Severity: SeverityFail, RFC: "RFC 4861 §4.2", Frames: routerFrames(r.Routers),
+			Summary: "Router Advertisements arrive, but all have router lifetime 0: no router offers a default route.",
+			ForISP:  "Please check the router: its Router Advertisements carry router lifetime 0, so no default route is installed."})
+	default:
+		for _, rt := range defaultRouters {
+			add(Finding{ID: "ra-received", Severity: SeverityPass, RFC: "RFC 4861 §6.3.4", Frames: rt.Frames,
+				Summary: fmt.Sprintf("Router %s (%s) advertises a default route (lifetime %s), flags M=%s O=%s.",
+					rt.Source, macString(rt.SourceMAC), rt.RouterLifetime, bit(rt.Managed), bit(rt.Other))})
+		}
+	}
+	if len(r.Routers) > 1 {
+		add(Finding{ID: "ra-several-routers", Severity: SeverityInfo, RFC: "RFC 4861 §6.3.4", Frames: routerFrames(r.Routers),
+			Summary: fmt.Sprintf("%d routers send Router Advertisements on this link.", len(r.Routers))})
+	}
+	// DHCPv6.
+	solicited := len(x.solicits) > 0
+	answered := len(x.advertises) > 0 || len(x.replies) > 0
+	if solicited && !answered {
+		add(Finding{ID: "dhcpv6-no-reply", Severity: SeverityFail, RFC: "RFC 8415 §18.2.1", Frames: frames(x.solicits),
+			Summary: fmt.Sprintf("%d Solicits went out over %s and no DHCPv6 server answered.", len(x.solicits), span(x.solicits)),
+			ForISP: fmt.Sprintf("We sent %d DHCPv6 Solicits from MAC %s (DUID %s) and no Advertise came back; please check the DHCPv6 server or relay for this port.",
+				len(x.solicits), macString(x.client.SourceMAC), x.client.DUID)})
+	}
+	if len(x.advertises) > 0 {
+		add(Finding{ID: "dhcpv6-advertise-received", Severity: SeverityPass, RFC: "RFC 8415 §18.2.1", Frames: frames(x.advertises),
+			Summary: fmt.Sprintf("%d Advertise messages answered the Solicits.", len(x.advertises))})
+	}
+	offered := false
+	var noPrefix []*Event
+	for _, e := range append(append([]*Event{}, x.advertises...), x.replies...) {
+		if hasPrefix(e.DHCP) {
+			offered = true
+		} else {
+			noPrefix = append(noPrefix, e)
+		}
+	}
+	if answered && !offered {
+		why := "no IA_PD"
+		for _, e := range noPrefix {
+			if s := statusOf(e.DHCP, true); s != nil {
+				why = statusText(s)
+				break
+			}
+		}
+		add(Finding{ID: "dhcpv6-no-prefix-offered", Severity: SeverityFail, RFC: "RFC 8415 §18.3.9", Frames: frames(noPrefix),
+			Summary: fmt.Sprintf("The DHCPv6 server answered but offered no delegated prefix (%s).", why),
+			ForISP:  "Please check that prefix delegation is provisioned for this line: the server answers but delegates no prefix."})
+	}
+	if len(x.requests) > 0 && len(x.replies) == 0 {
+		add(Finding{ID: "dhcpv6-request-unanswered", Severity: SeverityFail, RFC: "RFC 8415 §18.2.2", Frames: frames(x.requests),
+			Summary: fmt.Sprintf("An Advertise came, but %d Requests got no Reply.", len(x.requests)),
+			ForISP:  "Please check the DHCPv6 server: it answers Solicit with Advertise but never answers the Request."})
+	}
+	for _, e := range x.replies {
+		if s := statusOf(e.DHCP, true); s != nil && !hasPrefix(e.DHCP) {
+			add(Finding{ID: "dhcpv6-reply-error", Severity: SeverityFail, RFC: "RFC 8415 §18.2.10.1", Frames: []int{e.Frame},
+				Summary: fmt.Sprintf("The Reply refused the request: %s.", statusText(s)),
+				ForISP:  fmt.Sprintf("Please check the DHCPv6 server: its Reply carries status %s.", statusText(s))})
+		}
+	}
+	for _, p := range r.DelegatedPrefixes {
+		how := "confirmed by a Reply"
+		if !p.Confirmed {
+			how = "offered in an Advertise (no Request was sent)"
+		}
+		add(Finding{ID: "dhcpv6-prefix-delegated", Severity: SeverityPass, RFC: "RFC 8415 §6.3", Frames: []int{p.Frame},
+			Summary: fmt.Sprintf("Prefix %s was delegated, %s (valid %s, preferred %s, T1 %s, T2 %s).",
+				p.Prefix, how, p.ValidLifetime, p.PreferredLifetime, p.T1, p.T2)})
+		if x.client.PrefixHint > 0 && p.Prefix.Bits() > x.client.PrefixHint {
+			add(Finding{ID: "dhcpv6-prefix-smaller-than-hint", Severity: SeverityFail, RFC: "RFC 8415 §18.2.1", Frames: []int{p.Frame},
+				Summary: fmt.Sprintf("A /%d was asked for but a /%d was delegated.", x.client.PrefixHint, p.Prefix.Bits()),
+				ForISP:  fmt.Sprintf("We asked for a /%d (IA Prefix hint) and received %s; please check the size provisioned for this line.", x.client.PrefixHint, p.Prefix)})
+		}
+	}
+	if len(x.releases) > 0 {
+		if len(x.releaseRep) > 0 {
+			add(Finding{ID: "dhcpv6-release-confirmed", Severity: SeverityPass, RFC: "RFC 8415 §18.2.7", Frames: frames(append(x.releases, x.releaseRep...)),
+				Summary: "What the test obtained was released, and the server confirmed the Release."})
+		} else {
+			add(Finding{ID: "dhcpv6-release-unanswered", Severity: SeverityWarn, RFC: "RFC 8415 §18.2.7", Frames: frames(x.releases),
+				Summary: "The Release got no Reply; the server may keep the test lease until it expires."})
+		}
+	}
+	if x.client.Solicits > 1 {
+		add(Finding{ID: "dhcpv6-solicit-retransmissions", Severity: SeverityInfo, RFC: "RFC 8415 §15", Frames: frames(x.solicits),
+			Summary: fmt.Sprintf("Solicits were sent at %s.", offsets(x.solicits))})
+	}
+	return fs
+}
+
+// verdict applies the contract's precedence to the findings' facts.
+func (a *Analyzer) verdict(r *Result, x *exchange) Verdict {
+	hasDefault := false
+	managed, other := false, false
+	for _, rt := range r.Routers {
+		hasDefault = hasDefault || rt.RouterLifetime > 0
+		managed = managed || rt.Managed
+		other = other || rt.Other
+	}
+	dhcpSeen := false
+	for _, e := range a.events {
+		if e.DHCP != nil || strings.HasPrefix(string(e.Kind), "DHCP") {
+			dhcpSeen = true
+			break
+		}
+	}
+	answered := len(x.advertises) > 0 || len(x.replies) > 0
+	switch {
+	case a.facts.Live && !a.facts.Carrier:
+		return Verdict{CodeLinkDown, "The WAN interface has no carrier: check the cable, the modem or ONT, and the port.", PartyUser}
+	case !a.facts.Live && len(r.Routers) == 0 && !dhcpSeen:
+		return Verdict{CodeNoIPv6ControlTraffic, "The capture holds no Router Advertisement and no DHCPv6 message: capture on the WAN interface while IPv6 starts (ifup wan6).", PartyUser}
+	case len(r.Routers) == 0 && a.facts.Live:
+		return Verdict{CodeNoRouterAdvertisement, "No router answered the Router Solicitations: IPv6 is not enabled on this line, or not reaching this port." + dhcpAside(r, x), PartyISP}
+	case len(r.Routers) == 0:
+		return Verdict{CodeNoRouterAdvertisement, "The capture holds no Router Advertisement, so no default route is offered." + dhcpAside(r, x), PartyISP}
+	case !hasDefault:
+		return Verdict{CodeNoRouterAdvertisement, "Router Advertisements arrive, but none offers a default route (router lifetime 0).", PartyISP}
+	case !managed && !other && !answered:
+		return Verdict{CodeSLAACOnly, "The ISP's router offers SLAAC only (M=0, O=0) and no DHCPv6 server answered: no prefix can be delegated here.", PartyISP}
+	case !answered && len(x.solicits) == 0:
+		return Verdict{CodeNoDHCPv6Reply, "Routers ask for DHCPv6 (M or O flag set), but no DHCPv6 client exchange is in the capture.", PartyUser}
+	case !answered:
+		return Verdict{CodeNoDHCPv6Reply, fmt.Sprintf("Routers ask for DHCPv6, but %d Solicits got no answer from any DHCPv6 server.", len(x.solicits)), PartyISP}
+	}
+	offered := false
+	for _, e := range append(append([]*Event{}, x.advertises...), x.replies...) {
+		offered = offered || hasPrefix(e.DHCP)
+	}
+	switch {
+	case !offered:
+		return Verdict{CodeNoPrefixOffered, "A DHCPv6 server answered but offered no delegated prefix.", PartyISP}
+	case len(x.requests) > 0 && len(x.replies) == 0:
+		return Verdict{CodeRequestUnanswered, "The server offered a prefix, but never answered the Request for it.", PartyISP}
+	case len(r.DelegatedPrefixes) == 0:
+		s := "the IA_PD"
+		for _, e := range x.replies {
+			if st := statusOf(e.DHCP, true); st != nil {
+				s = statusText(st)
+				break
+			}
+		}
+		return Verdict{CodeReplyRefused, fmt.Sprintf("The server refused the Request: %s.", s), PartyISP}
+	}
+	best := r.DelegatedPrefixes[0].Prefix
+	for _, p := range r.DelegatedPrefixes {
+		if p.Prefix.Bits() < best.Bits() {
+			best = p.Prefix
+		}
+	}
+	if x.client.PrefixHint > 0 && best.Bits() > x.client.PrefixHint {
+		return Verdict{CodePrefixSmallerThanRequested, fmt.Sprintf("A /%d was asked for but only %s was delegated.", x.client.PrefixHint, best), PartyISP}
+	}
+	how := "confirmed by the server's Reply"
+	if !r.DelegatedPrefixes[0].Confirmed {
+		how = "offered by the server (no Request was sent)"
+	}
+	return Verdict{CodeOK, fmt.Sprintf("IPv6 works: prefix %s was delegated, %s, and a router offers a default route.", best, how), PartyNobody}
+}
+
+func hasPrefix(m *dhcpv6.Message) bool {
+	for _, ia := range m.IAPD {
+		if ia.Status != nil && ia.Status.Code != 0 {
+			continue
+		}
+		for _, p := range ia.Prefixes {
+			if p.ValidLifetime > 0 && (p.Status == nil || p.Status.Code == 0) && p.Prefix.IsValid() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func bit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func macString(m []byte) string {
+	if len(m) == 0 {
+		return "no MAC"
+	}
+	parts := make([]string, len(m))
+	for i, b := range m {
+		parts[i] = fmt.Sprintf("%02x", b)
+	}
+	return strings.Join(parts, ":")
+}
+
+func span(es []*Event) string {
+	if len(es) < 2 {
+		return "an instant"
+	}
+	return es[len(es)-1].Time.Sub(es[0].Time).Round(time.Millisecond).String()
+}
+
+func offsets(es []*Event) string {
+	var parts []string
+	for i, e := range es {
+		if i == 12 {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("+%.3fs", e.Offset.Seconds()))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// dhcpAside says in a few words how DHCPv6 went, for verdicts that are
+// about something else.
+func dhcpAside(r *Result, x *exchange) string {
+	switch {
+	case len(r.DelegatedPrefixes) > 0:
+		return fmt.Sprintf(" DHCPv6 delegated %s.", r.DelegatedPrefixes[0].Prefix)
+	case len(x.advertises) > 0 || len(x.replies) > 0:
+		return " A DHCPv6 server answered, without a usable prefix."
+	case len(x.solicits) > 0:
+		return fmt.Sprintf(" %d DHCPv6 Solicits got no answer either.", len(x.solicits))
+	}
+	return ""
+}

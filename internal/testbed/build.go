@@ -1,0 +1,105 @@
+package testbed
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+var build struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// Build compiles ./cmd/v6diag (CGO_ENABLED=0) once per test binary and
+// returns the binary's path. The repository root is found by walking up from
+// the working directory to go.mod. The binary lives in a temporary directory
+// that RemoveBuild deletes; call it from TestMain after m.Run if you care.
+func (b *Bed) Build(t testing.TB) string {
+	t.Helper()
+	return BuildV6diag(t)
+}
+
+// BuildV6diag is Build without a Bed, for tests that need only the binary.
+func BuildV6diag(t testing.TB) string {
+	t.Helper()
+	build.once.Do(func() {
+		build.path, build.err = buildV6diag()
+	})
+	if build.err != nil {
+		t.Fatalf("testbed: %v", build.err)
+	}
+	return build.path
+}
+
+// RemoveBuild deletes the directory Build compiled into, if any.
+func RemoveBuild() {
+	if build.dir != "" {
+		_ = os.RemoveAll(build.dir)
+	}
+}
+
+func buildV6diag() (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "v6diag-build-")
+	if err != nil {
+		return "", err
+	}
+	build.dir = dir
+	return goBuild(root, "./cmd/v6diag", filepath.Join(dir, "v6diag"))
+}
+
+// goBuild runs `go build -o out pkg` in root with CGO_ENABLED=0.
+func goBuild(root, pkg, out string) (string, error) {
+	gobin, err := goTool()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(gobin, "build", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
+	}
+	return out, nil
+}
+
+// RepoRoot walks up from the working directory to the directory holding
+// go.mod.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func goTool() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	for _, p := range []string{filepath.Join(os.Getenv("GOROOT"), "bin", "go"), "/usr/local/go/bin/go"} {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	return "", errors.New("go tool not found in PATH, $GOROOT/bin or /usr/local/go/bin")
+}

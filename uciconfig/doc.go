@@ -1,0 +1,33 @@
+// Package uciconfig reads and edits OpenWrt UCI configuration files
+// (/etc/config/*) without losing a byte.
+//
+// A diagnosis that ends with "set option reqprefix 'auto' on wan6" is only
+// useful if applying it changes that one line: the user's comments,
+// ordering, indentation and quoting stay exactly as they were. Parse keeps
+// every input byte in a list of nodes (one per statement, blank line or
+// comment line), each holding its original text next to the parsed fields;
+// Bytes concatenates the original text of every node that was not edited,
+// so an unedited File reproduces its input byte for byte. An edited node is
+// rendered in the canonical style that `uci commit` writes: a tab indent,
+// single-quoted values, and a single quote inside a value closing the
+// quote, escaped, and reopening it:
+//
+//	option description 'it'\''s mine'
+//
+// The grammar is libuci's (package uci, file.c), including its less known
+// corners: adjacent quoted and unquoted parts concatenate ('a'"b"c is
+// "abc"); a backslash outside single quotes takes the next byte literally
+// and joins lines when it ends one; quoted values may span lines; an
+// unquoted '#' starts a comment that runs to the end of the line; ';'
+// separates statements on one line; "c", "o", "l" and "p" abbreviate
+// config, option, list and package; CRLF line endings are accepted. Like
+// libuci in its default strict mode, a statement with too many arguments
+// is an error. Errors are *SyntaxError values that name the line and wrap
+// ErrSyntax.
+//
+// network.go adds the view of /etc/config/network that an IPv6 diagnosis
+// needs across OpenWrt releases: the Linux device of the WAN (swconfig
+// "option ifname 'eth0.2'", DSA "option device 'wan'", "@wan" aliases,
+// PPPoE and 802.1Q VLAN devices) and the DHCPv6 client identifier (DUID,
+// RFC 8415 section 11) that odhcp6c will send.
+package uciconfig
