@@ -153,7 +153,7 @@ func (ra *RouterAdvertisement) String() string {
 // a message of another ICMPv6 type returns (nil, error). A malformed option
 // does not make the whole RA vanish: the RA is returned with the options that
 // parsed and an error describing the first bad option, which matches
-// errors.Is(err, ErrMalformedOption) and errors.As(err, **OptionError). An
+// errors.Is(err, ErrMalformedOption) and errors.As with a *[OptionError]. An
 // option whose length field is usable but whose body is malformed is kept as
 // a [RawOption] and parsing goes on; an option of length zero or one that
 // runs past the end stops option parsing (RFC 4861 §4.6).

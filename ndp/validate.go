@@ -80,10 +80,14 @@ func Validate(env Envelope, ra *RouterAdvertisement, parseErr error) []Problem {
 		add(ProblemICMPCode, "RFC 4861 §6.1.2", true, "The ICMPv6 code is %d, not 0.", env.ICMPCode)
 	}
 	headerTruncated := ra == nil && errors.Is(parseErr, io.ErrUnexpectedEOF)
-	if env.ICMPLength < raHeaderLen || headerTruncated {
+	switch {
+	case env.ICMPLength < raHeaderLen:
 		add(ProblemTooShort, "RFC 4861 §6.1.2", true,
 			"The ICMPv6 message is %d octets long, shorter than the %d-octet Router Advertisement header.",
 			env.ICMPLength, raHeaderLen)
+	case headerTruncated:
+		add(ProblemTooShort, "RFC 4861 §6.1.2", true,
+			"The Router Advertisement header is cut short in the capture: %v.", parseErr)
 	}
 	if env.Fragmented {
 		add(ProblemFragmented, "RFC 6980 §5", true,

@@ -62,8 +62,17 @@ func (f *File) Section(name string) *Section {
 // unedited File returns exactly the bytes given to Parse.
 func (f *File) Bytes() []byte {
 	var out []byte
+	var dangling bool // out ends in a backslash that escapes what follows
 	atLineStart := func() bool { return len(out) == 0 || out[len(out)-1] == '\n' }
 	for i, n := range f.nodes {
+		if dangling && (n.edited || n.deleted) {
+			// Give the backslash an empty line to join.
+			if !atLineStart() {
+				out = append(out, f.eol...)
+			}
+			out = append(out, f.eol...)
+			dangling = false
+		}
 		switch {
 		case n.deleted:
 			// Keep the line structure: a statement that shared its line
@@ -88,6 +97,7 @@ func (f *File) Bytes() []byte {
 			out = append(out, eol...)
 		default:
 			out = append(out, n.raw...)
+			dangling = n.dangling
 		}
 	}
 	return out

@@ -162,6 +162,31 @@ func TestEdit(t *testing.T) {
 			want:    "config x 'y'\n\toption a 'one\ntwo'\n",
 		},
 		{
+			// Fuzz crasher regress_list_to_option_clone: removing list
+			// statements while walking them.
+			name:    "list of empty values becomes an option",
+			in:      "c '0'\nl ports\n l ports\nl 0",
+			section: "",
+			edit:    func(s *Section) error { return s.SetOption("ports", "new", "") },
+			want:    "c '0'\n\toption ports 'new'\nl 0",
+		},
+		{
+			// Fuzz crasher regress_dangling_backslash_at_eof: libuci drops
+			// a final backslash, but it would join an appended line.
+			name:    "backslash at the end of the file",
+			in:      "config x 'y' \\",
+			section: "y",
+			edit:    func(s *Section) error { return s.SetOption("a", "b", "") },
+			want:    "config x 'y' \\\n\n\toption a 'b'\n",
+		},
+		{
+			name:    "backslash continuation into the end of the file",
+			in:      "config x 'y' \\\n",
+			section: "y",
+			edit:    func(s *Section) error { return s.SetOption("a", "b", "") },
+			want:    "config x 'y' \\\n\n\toption a 'b'\n",
+		},
+		{
 			name:    "a section followed by another on its line",
 			in:      "config x 'y'; config x 'z'\n",
 			section: "y",

@@ -55,6 +55,10 @@ type node struct {
 	section *Section // for kindOption and kindList
 	edited  bool     // render canonically instead of raw
 	deleted bool     // render nothing (but keep the line structure)
+	// dangling marks a node whose last byte, or last line ending, is
+	// escaped by a backslash at the end of the input: harmless there, but
+	// it would join a line added after it.
+	dangling bool
 }
 
 // parser walks the whole input at once rather than line by line, because a
@@ -68,6 +72,8 @@ type parser struct {
 	// arguments; libuci truncates the line there, so every later argument
 	// of the statement reads as empty.
 	comment bool
+	// dangling is set when a backslash reaches the end of the input.
+	dangling bool
 }
 
 // Parse reads a UCI file. The returned File reproduces b exactly from
@@ -85,6 +91,7 @@ func Parse(b []byte) (*File, error) {
 		}
 		n.raw = string(b[start:p.pos])
 		n.line = line
+		n.dangling = p.dangling
 		switch n.kind {
 		case kindPackage:
 			// libuci starts a new package: options need a new section.
@@ -327,9 +334,11 @@ func (p *parser) backslash(v []byte) []byte {
 	if n := p.eolLen(); n > 0 {
 		p.pos += n
 		p.line++
+		p.dangling = p.pos == len(p.b)
 		return v
 	}
 	if p.pos >= len(p.b) {
+		p.dangling = true
 		return v
 	}
 	v = append(v, p.b[p.pos])
