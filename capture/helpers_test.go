@@ -260,3 +260,17 @@ func pcapngFile(lt LinkType, frames ...[]byte) []byte {
 
 // at returns the wall time used by pcapFile for frame i.
 func at(i int) time.Time { return time.Unix(int64(1700000000+i), 500000000).UTC() }
+
+// readFile reads every frame of a real capture.
+func readFile(t testing.TB, dir, name string) []Frame {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames, err := readAll(b)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return frames
+}

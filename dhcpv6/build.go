@@ -13,7 +13,7 @@ import (
 // DefaultRequestedOptions is the ORO v6diag sends when a RequestShape
 // leaves RequestedOptions nil: DNS servers (23), domain list (24) and
 // SOL_MAX_RT (82), which RFC 8415 §18.2.1 says a Solicit must request.
-var DefaultRequestedOptions = []uint16{optDNS, optDomainList, optSolMaxRT}
+var DefaultRequestedOptions = []uint16{23, 24, 82}
 
 // RequestShape is what a Solicit or Request asks for, in one value so a
 // strategy ladder can vary it (PD-only, no hint, /56 hint, Rapid Commit…).

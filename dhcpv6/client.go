@@ -127,6 +127,11 @@ type ClientResult struct {
 // clock, sleeps, starts goroutines or touches the network. The caller
 // passes the time into every call, sends the Outgoing payloads, hands in
 // each DHCPv6 message it captures, and calls Tick at Deadline.
+//
+// Solicits have no retransmission count (RFC 8415 §18.2.1): with no
+// Advertise at all the Client solicits for ever, RT capped at SOL_MAX_RT
+// (or the server's valid SOL_MAX_RT option), so the caller bounds the run
+// and reads Result, which holds everything seen so far.
 type Client struct {
 	cfg      ClientConfig
 	phase    Phase
