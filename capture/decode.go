@@ -207,7 +207,7 @@ func null(b []byte) ([]byte, error) {
 
 func (p *Packet) sll(b []byte) ([]byte, error) {
 	if len(b) < sllHeaderLen {
-		return nil, fmt.Errorf("Linux cooked header: %w", ErrTruncated)
+		return nil, fmt.Errorf("linux cooked header: %w", ErrTruncated)
 	}
 	p.Outgoing = binary.BigEndian.Uint16(b[0:2]) == sllPacketOutgo
 	if n := int(binary.BigEndian.Uint16(b[4:6])); n == 6 {
@@ -218,7 +218,7 @@ func (p *Packet) sll(b []byte) ([]byte, error) {
 
 func (p *Packet) sll2(b []byte) ([]byte, error) {
 	if len(b) < sll2HeaderLen {
-		return nil, fmt.Errorf("Linux cooked v2 header: %w", ErrTruncated)
+		return nil, fmt.Errorf("linux cooked v2 header: %w", ErrTruncated)
 	}
 	p.Outgoing = b[10] == sllPacketOutgo
 	if b[11] == 6 {

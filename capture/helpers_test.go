@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // capturesDir is the shared corpus of real captures, next to the repository
@@ -257,9 +256,6 @@ func pcapngFile(lt LinkType, frames ...[]byte) []byte {
 	}
 	return b
 }
-
-// at returns the wall time used by pcapFile for frame i.
-func at(i int) time.Time { return time.Unix(int64(1700000000+i), 500000000).UTC() }
 
 // readFile reads every frame of a real capture.
 func readFile(t testing.TB, dir, name string) []Frame {

@@ -95,8 +95,13 @@ func (l *Live) ReadFrame(deadline time.Time) (Frame, error) {
 // to dst (ignored on links without hardware addresses).
 func (l *Live) Send(dst net.HardwareAddr, ipv6 []byte) error {
 	addr := &packet.Addr{HardwareAddr: dst}
-	if l.ifc.MAC == nil {
-		addr.HardwareAddr = nil
+	if l.linkType != LinkTypeEthernet {
+		// Decided by the framing, not by l.ifc.MAC: lo has no MAC in
+		// Interface but its Ethernet header still needs a destination.
+		// Empty, not nil: packet.Conn.WriteTo refuses a nil HardwareAddr
+		// with EINVAL before any syscall; empty sends sll_halen 0, which is
+		// what the kernel expects for PPP (dev->addr_len 0).
+		addr.HardwareAddr = net.HardwareAddr{}
 	}
 	if _, err := l.send.WriteTo(ipv6, addr); err != nil {
 		return fmt.Errorf("capture: send on %s: %w", l.ifc.Name, err)

@@ -86,10 +86,14 @@ func (a *Analyzer) Add(f capture.Frame) {
 		a.stats.DecodeErrors++
 		return
 	}
+	// A later fragment carries no ICMPv6 header: p.ICMPv6 is empty then.
+	isICMP := func(t byte) bool {
+		return p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == t
+	}
 	switch {
-	case p.Transport == capture.TransportICMPv6 && p.ICMPv6[0] == icmpRouterSolicitation:
+	case isICMP(icmpRouterSolicitation):
 		a.addRS(f, p)
-	case p.Transport == capture.TransportICMPv6 && p.ICMPv6[0] == icmpRouterAdvertisement:
+	case isICMP(icmpRouterAdvertisement):
 		a.addRA(f, p)
 	case p.Transport == capture.TransportUDP && (p.DestinationPort == portClient || p.DestinationPort == portServer):
 		a.addDHCPv6(f, p)

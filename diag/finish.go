@@ -171,6 +171,7 @@ func (a *Analyzer) exchange() *exchange {
 		case len(m.ClientID) > 0 && !sameDUID(m.ClientID, subject):
 			if ours {
 				e.Ignored = "Client ID is not the client's"
+				a.ignored(e)
 			}
 			continue // another client's conversation
 		case !ours:
@@ -188,11 +189,17 @@ func (a *Analyzer) exchange() *exchange {
 		case m.Type == dhcpv6.MessageTypeReply && opener.DHCP.Type == dhcpv6.MessageTypeRelease:
 			x.releaseRep = append(x.releaseRep, e)
 		case m.Type == dhcpv6.MessageTypeReply && opener.DHCP.Type == dhcpv6.MessageTypeSolicit:
-			if m.RapidCommit {
-				x.replies = append(x.replies, e)
-			} else {
+			// RFC 8415 §18.2.1: a Reply answers a Solicit only in a Rapid
+			// Commit exchange, which both sides must have asked for.
+			switch {
+			case !m.RapidCommit:
 				e.Ignored = "Reply to a Solicit without Rapid Commit"
 				a.ignored(e)
+			case !opener.DHCP.RapidCommit:
+				e.Ignored = "Rapid Commit Reply to a Solicit that did not ask for Rapid Commit"
+				a.ignored(e)
+			default:
+				x.replies = append(x.replies, e)
 			}
 		case m.Type == dhcpv6.MessageTypeReply:
 			x.replies = append(x.replies, e)
@@ -208,6 +215,7 @@ func (a *Analyzer) ignored(e *Event) {
 		"transaction id matches no message the client sent": "dhcpv6-wrong-transaction-id",
 		"no Server ID":                                      "dhcpv6-missing-server-id",
 		"Reply to a Solicit without Rapid Commit":           "dhcpv6-reply-without-rapid-commit",
+		"Rapid Commit Reply to a Solicit that did not ask for Rapid Commit": "dhcpv6-unrequested-rapid-commit",
 	}[e.Ignored]
 	a.problem(Finding{
 		ID: id, Severity: SeverityWarn,
@@ -218,33 +226,57 @@ func (a *Analyzer) ignored(e *Event) {
 }
 
 // pickClient chooses the DHCPv6 client of the capture: the one whose
-// exchange got furthest, the first seen on ties.
+// exchange got furthest, the first seen on ties. Only a DUID that sent a
+// client message can be chosen, and a server message counts for it only
+// when it answers one of that client's transactions: a stray or forged
+// answer naming a DUID that never spoke cannot elect it (RFC 8415 §16).
 func (a *Analyzer) pickClient() dhcpv6.DUID {
-	progress := map[string]int{}
-	var order []dhcpv6.DUID
+	score := map[dhcpv6.MessageType]int{
+		dhcpv6.MessageTypeSolicit: 1, dhcpv6.MessageTypeAdvertise: 2, dhcpv6.MessageTypeRequest: 3,
+		dhcpv6.MessageTypeRenew: 3, dhcpv6.MessageTypeRebind: 3, dhcpv6.MessageTypeReply: 4,
+	}
+	type candidate struct {
+		duid     dhcpv6.DUID
+		progress int
+		xids     map[dhcpv6.TransactionID]bool
+	}
+	index := map[string]*candidate{}
+	var order []*candidate
 	for i := range a.events {
-		m := a.events[i].DHCP
-		if m == nil || len(m.ClientID) == 0 {
+		e := &a.events[i]
+		m := e.DHCP
+		if m == nil || len(m.ClientID) == 0 || e.Direction != DirectionOut {
 			continue
 		}
-		k := string(m.ClientID)
-		if _, ok := progress[k]; !ok {
-			progress[k] = 0
-			order = append(order, m.ClientID)
+		c, ok := index[string(m.ClientID)]
+		if !ok {
+			c = &candidate{duid: m.ClientID, xids: map[dhcpv6.TransactionID]bool{}}
+			index[string(m.ClientID)] = c
+			order = append(order, c)
 		}
-		score := map[dhcpv6.MessageType]int{
-			dhcpv6.MessageTypeSolicit: 1, dhcpv6.MessageTypeAdvertise: 2, dhcpv6.MessageTypeRequest: 3,
-			dhcpv6.MessageTypeRenew: 3, dhcpv6.MessageTypeRebind: 3, dhcpv6.MessageTypeReply: 4,
-		}[m.Type]
-		progress[k] = max(progress[k], score)
+		c.xids[m.TransactionID] = true
+		c.progress = max(c.progress, score[m.Type])
 	}
-	var best dhcpv6.DUID
-	for _, d := range order {
-		if best == nil || progress[string(d)] > progress[string(best)] {
-			best = d
+	for i := range a.events {
+		e := &a.events[i]
+		m := e.DHCP
+		if m == nil || e.Direction != DirectionIn {
+			continue
+		}
+		if c, ok := index[string(m.ClientID)]; ok && c.xids[m.TransactionID] {
+			c.progress = max(c.progress, score[m.Type])
 		}
 	}
-	return best
+	var best *candidate
+	for _, c := range order {
+		if best == nil || c.progress > best.progress {
+			best = c
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return best.duid
 }
 
 func (a *Analyzer) servers(x *exchange) []Server {
@@ -290,6 +322,9 @@ func leases(x *exchange) (prefixes, addresses []Lease, dns []netip.Addr) {
 	seenP := map[netip.Prefix]bool{}
 	for _, e := range source {
 		m := e.DHCP
+		if !processed(m) {
+			continue
+		}
 		for _, ia := range m.IAPD {
 			if ia.Status != nil && ia.Status.Code != 0 {
 				continue
@@ -324,6 +359,15 @@ func leases(x *exchange) (prefixes, addresses []Lease, dns []netip.Addr) {
 		}
 	}
 	return prefixes, addresses, dns
+}
+
+// processed reports whether the server processed the message: a
+// message-level status such as UnspecFail or UseMulticast means the IAs in
+// it are not to be used (RFC 8415 §18.2.10). NoAddrsAvail is let through:
+// it speaks of addresses, and some servers send it beside a delegated
+// prefix.
+func processed(m *dhcpv6.Message) bool {
+	return m.Status == nil || m.Status.Code == dhcpv6.StatusSuccess || m.Status.Code == dhcpv6.StatusNoAddrsAvail
 }
 
 func frames(es []*Event) []int {

@@ -152,7 +152,7 @@ func (a *Analyzer) verdict(r *Result, x *exchange) Verdict {
 		return Verdict{CodeLinkDown, "The WAN interface has no carrier: check the cable, the modem or ONT, and the port.", PartyUser}
 	case !a.facts.Live && len(r.Routers) == 0 && !dhcpSeen:
 		return Verdict{CodeNoIPv6ControlTraffic, "The capture holds no Router Advertisement and no DHCPv6 message: capture on the WAN interface while IPv6 starts (ifup wan6).", PartyUser}
-	case len(r.Routers) == 0 && a.facts.Live:
+	case len(r.Routers) == 0 && a.facts.Live && !a.facts.Passive:
 		return Verdict{CodeNoRouterAdvertisement, "No router answered the Router Solicitations: IPv6 is not enabled on this line, or not reaching this port." + dhcpAside(r, x), PartyISP}
 	case len(r.Routers) == 0:
 		return Verdict{CodeNoRouterAdvertisement, "The capture holds no Router Advertisement, so no default route is offered." + dhcpAside(r, x), PartyISP}
@@ -201,6 +201,9 @@ func (a *Analyzer) verdict(r *Result, x *exchange) Verdict {
 }
 
 func hasPrefix(m *dhcpv6.Message) bool {
+	if !processed(m) {
+		return false
+	}
 	for _, ia := range m.IAPD {
 		if ia.Status != nil && ia.Status.Code != 0 {
 			continue

@@ -55,6 +55,9 @@ type Outcome struct {
 	KernelDrops    uint32
 	// Interrupted is set when the context was cancelled before the end.
 	Interrupted bool
+	// ReleasedOnInterrupt is set when an interrupted run sent a Release for
+	// what it held.
+	ReleasedOnInterrupt bool
 	// SendErrors counts stimuli the kernel refused to send.
 	SendErrors int
 	LastError  error
@@ -116,6 +119,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 	}
 	r.loop(ctx)
+	if r.out.Interrupted {
+		r.releaseOnInterrupt()
+	}
 	if r.client != nil {
 		r.out.Client = r.client.Result()
 	}
@@ -128,7 +134,66 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 func (r *runner) progress(format string, args ...any) {
 	if r.cfg.Progress != nil {
-		r.cfg.Progress(fmt.Sprintf(format, args...))
+		left := max(time.Until(r.deadline), 0).Round(time.Second)
+		r.cfg.Progress(fmt.Sprintf("[%s left] ", left) + fmt.Sprintf(format, args...))
+	}
+}
+
+// releaseGrace bounds the wait for the Reply to a Release sent because the
+// run was interrupted: the user asked to stop, so it must be quick.
+const releaseGrace = 700 * time.Millisecond
+
+// releaseOnInterrupt gives back what the interrupted exchange may hold: the
+// leases a Reply bound, or — when the Request was out but unanswered — what
+// the chosen Advertise offered, since the server may have bound it already.
+// One Release, one short wait for its Reply; the capture records both.
+func (r *runner) releaseOnInterrupt() {
+	if r.client == nil || r.cfg.Client.NoRelease || r.cfg.Client.SolicitOnly {
+		return
+	}
+	res := r.client.Result()
+	if res.Outcome == dhcpv6.OutcomeReleased || res.Outcome == dhcpv6.OutcomeObtained {
+		return
+	}
+	na, pd := res.ObtainedNA, res.ObtainedPD
+	server := res.Chosen
+	if res.Reply != nil {
+		server = res.Reply
+	}
+	if len(na) == 0 && len(pd) == 0 && res.Chosen != nil && r.client.Phase() == dhcpv6.PhaseRequesting {
+		na, pd = dhcpv6.Offered(res.Chosen, r.cfg.Client.Identity, r.cfg.Client.Shape)
+	}
+	if server == nil || len(na)+len(pd) == 0 || r.client.Phase() == dhcpv6.PhaseReleasing {
+		// Nothing held — or the client's own Release is already out.
+		return
+	}
+	xid := dhcpv6.TransactionID{}
+	if r.cfg.Client.NewTransactionID != nil {
+		xid = r.cfg.Client.NewTransactionID()
+	} else {
+		xid = randomXID()
+	}
+	payload, err := dhcpv6.NewRelease(r.cfg.Client.Identity, xid, 0, server.ServerID, na, pd)
+	if err != nil {
+		r.out.LastError = err
+		return
+	}
+	r.sendDHCPv6([]dhcpv6.Outgoing{{Type: dhcpv6.MessageTypeRelease, TransactionID: xid, Payload: payload}})
+	r.out.ReleasedOnInterrupt = true
+	until := r.now().Add(releaseGrace)
+	for r.now().Before(until) {
+		f, err := r.cap.ReadFrame(until)
+		if err != nil {
+			return
+		}
+		r.handle(f)
+		p, err := capture.Decode(f)
+		if err != nil || p.Transport != capture.TransportUDP || p.DestinationPort != 546 {
+			continue
+		}
+		if m, _ := dhcpv6.Parse(p.UDPPayload); m != nil && m.Type == dhcpv6.MessageTypeReply && m.TransactionID == xid {
+			return
+		}
 	}
 }
 
@@ -217,7 +282,7 @@ func (r *runner) handle(f capture.Frame) {
 			r.progress("Router Advertisement from %s (frame %d)", p.Source, n)
 		}
 		r.gotRA = true
-	case p.Transport == capture.TransportUDP && p.DestinationPort == 546 && r.client != nil:
+	case p.Transport == capture.TransportUDP && p.DestinationPort == 546 && r.client != nil && !r.out.Interrupted:
 		m, err := dhcpv6.Parse(p.UDPPayload)
 		if m == nil || err != nil && m.Type == 0 {
 			return

@@ -45,7 +45,12 @@ type Interface struct {
 	Source    string
 }
 
-// Document is report.json.
+// Document is report.json. Every field README's report.json table lists is
+// always present, so scripts can index without checking: lists are [] when
+// empty, an unknown string is "", an absent number 0 (mtu: no MTU option)
+// or null where 0 would be a value (preference, solicited_latency_seconds).
+// Only the objects of a live run (interface, port_546) and duid, when no
+// client was seen, are left out.
 type Document struct {
 	Schema    int              `json:"schema"`
 	Tool      string           `json:"tool"`
@@ -74,18 +79,18 @@ type jsonVerdict struct {
 
 type jsonInterface struct {
 	Name      string `json:"name"`
-	MAC       string `json:"mac,omitempty"`
-	LinkLocal string `json:"link_local,omitempty"`
-	MTU       int    `json:"mtu,omitempty"`
+	MAC       string `json:"mac"`
+	LinkLocal string `json:"link_local"`
+	MTU       int    `json:"mtu"`
 	Carrier   bool   `json:"carrier"`
-	LinkType  string `json:"link_type,omitempty"`
-	Source    string `json:"facts_from,omitempty"`
+	LinkType  string `json:"link_type"`
+	Source    string `json:"facts_from"`
 }
 
 type jsonDUID struct {
 	Hex   string   `json:"hex"`
 	Type  string   `json:"type"`
-	IAIDs []string `json:"iaids,omitempty"`
+	IAIDs []string `json:"iaids"`
 }
 
 type jsonRA struct {
@@ -94,17 +99,17 @@ type jsonRA struct {
 
 type jsonRouter struct {
 	Source           string       `json:"source"`
-	SourceMAC        string       `json:"source_mac,omitempty"`
+	SourceMAC        string       `json:"source_mac"`
 	Managed          bool         `json:"managed"`
 	Other            bool         `json:"other"`
 	RouterLifetime   float64      `json:"router_lifetime_seconds"`
 	Preference       string       `json:"preference"`
 	Prefixes         []jsonPrefix `json:"prefixes"`
 	RDNSS            []string     `json:"rdnss"`
-	DNSSL            []string     `json:"dnssl,omitempty"`
-	MTU              uint32       `json:"mtu,omitempty"`
+	DNSSL            []string     `json:"dnssl"`
+	MTU              uint32       `json:"mtu"`
 	Advertisements   int          `json:"advertisements"`
-	SolicitedLatency *float64     `json:"solicited_latency_seconds,omitempty"`
+	SolicitedLatency *float64     `json:"solicited_latency_seconds"`
 	Frames           []int        `json:"frames"`
 }
 
@@ -131,7 +136,7 @@ type jsonServer struct {
 	ServerID   string  `json:"server_id"`
 	DUIDType   string  `json:"server_id_type"`
 	Address    string  `json:"address"`
-	SourceMAC  string  `json:"source_mac,omitempty"`
+	SourceMAC  string  `json:"source_mac"`
 	Preference *int    `json:"preference"`
 	Latency    float64 `json:"latency_seconds"`
 	Messages   int     `json:"messages"`
@@ -151,24 +156,24 @@ type jsonLease struct {
 
 type jsonEvent struct {
 	Frame         int     `json:"frame"`
-	Time          string  `json:"time,omitempty"`
+	Time          string  `json:"time"`
 	Offset        float64 `json:"offset_seconds"`
 	Direction     string  `json:"direction"`
 	Kind          string  `json:"kind"`
 	Source        string  `json:"source"`
 	Destination   string  `json:"destination"`
-	SourceMAC     string  `json:"source_mac,omitempty"`
-	TransactionID string  `json:"transaction_id,omitempty"`
-	Note          string  `json:"note,omitempty"`
-	Ignored       string  `json:"ignored,omitempty"`
+	SourceMAC     string  `json:"source_mac"`
+	TransactionID string  `json:"transaction_id"`
+	Note          string  `json:"note"`
+	Ignored       string  `json:"ignored"`
 }
 
 type jsonFinding struct {
 	ID       string `json:"id"`
 	Severity string `json:"severity"`
 	Summary  string `json:"summary"`
-	ForISP   string `json:"for_isp,omitempty"`
-	RFC      string `json:"rfc,omitempty"`
+	ForISP   string `json:"for_isp"`
+	RFC      string `json:"rfc"`
 	Frames   []int  `json:"frames"`
 }
 
@@ -177,8 +182,8 @@ type jsonCaptureStats struct {
 	ControlFrames   int    `json:"control_frames"`
 	DecodeErrors    int    `json:"decode_errors"`
 	TimelineDropped int    `json:"timeline_dropped"`
-	First           string `json:"first,omitempty"`
-	Last            string `json:"last,omitempty"`
+	First           string `json:"first"`
+	Last            string `json:"last"`
 }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
@@ -233,7 +238,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 		d.Interface = &jsonInterface{Name: i.Name, MAC: mac(i.MAC), LinkLocal: addr(i.LinkLocal), MTU: i.MTU, Carrier: i.Carrier, LinkType: i.LinkType, Source: i.Source}
 	}
 	if len(r.Client.DUID) > 0 {
-		d.DUID = &jsonDUID{Hex: r.Client.DUID.String(), Type: r.Client.DUID.TypeName()}
+		d.DUID = &jsonDUID{Hex: r.Client.DUID.String(), Type: r.Client.DUID.TypeName(), IAIDs: []string{}}
 		for _, id := range r.Client.IAIDs {
 			d.DUID.IAIDs = append(d.DUID.IAIDs, iaid(id))
 		}
@@ -241,7 +246,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 	d.RA.Routers = []jsonRouter{}
 	for _, rt := range r.Routers {
 		jr := jsonRouter{Source: addr(rt.Source), SourceMAC: mac(rt.SourceMAC), Managed: rt.Managed, Other: rt.Other,
-			RouterLifetime: seconds(rt.RouterLifetime), Preference: rt.Preference, MTU: rt.MTU, DNSSL: rt.DNSSL,
+			RouterLifetime: seconds(rt.RouterLifetime), Preference: rt.Preference, MTU: rt.MTU, DNSSL: orEmpty(rt.DNSSL),
 			Advertisements: rt.Advertisements, Frames: orEmpty(rt.Frames), Prefixes: []jsonPrefix{}, RDNSS: []string{}}
 		for _, p := range rt.Prefixes {
 			jr.Prefixes = append(jr.Prefixes, jsonPrefix{Prefix: p.Prefix.String(), OnLink: p.OnLink, Autonomous: p.Autonomous,

@@ -25,15 +25,29 @@ the report are the ones Wireshark shows for FILE.
 Flags:
 `
 
-func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
+// analyzeFlags are the flags of `v6diag analyze`.
+type analyzeFlags struct {
+	out   string
+	quiet bool
+}
+
+// newAnalyzeFlags defines analyze's flags on a new FlagSet; the help text is
+// generated from it, so it names every flag there is.
+func newAnalyzeFlags(f *analyzeFlags) *flag.FlagSet {
 	fl := flag.NewFlagSet("analyze", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	out := fl.String("out", "", "write the report into `DIR` (default: a new folder under /tmp)")
-	quiet := fl.Bool("quiet", false, "print only the verdict line")
+	fl.StringVar(&f.out, "out", "", "write the report into `DIR` (default: a new folder under /tmp)")
+	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), analyzeUsage)
 		fl.PrintDefaults()
 	}
+	return fl
+}
+
+func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
+	var fa analyzeFlags
+	fl := newAnalyzeFlags(&fa)
+	fl.SetOutput(stderr)
 	files, err := parseFlags(fl, args, stdout)
 	if err != nil {
 		return 0, err
@@ -48,6 +62,9 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, cannotRun{fmt.Errorf("open capture: %w", err), "check the path and that you may read it"}
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return 0, cannotRun{fmt.Errorf("%s is a folder", path), "name a .pcap or .pcapng file, not a folder"}
+	}
 	rd, err := capture.NewReader(f)
 	if err != nil {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, err), "give a pcap or pcapng file, as written by tcpdump -w"}
@@ -69,19 +86,21 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if readErr != nil && res.Stats.Frames == 0 {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, readErr), "the file is damaged or not a capture"}
 	}
-	dir, err := outputDir(*out)
+	out, err := outputDir(fa.out)
 	if err != nil {
 		return 0, err
 	}
+	dir := out.path
 	run := report.Run{Tool: "v6diag", Version: version, Mode: "analyze", Started: started.UTC(), Duration: time.Since(started), Source: path}
 	if readErr != nil {
 		run.Notes = append(run.Notes, fmt.Sprintf("the capture ends in damage after frame %d: %v", res.Stats.Frames, readErr))
 	}
 	doc := report.NewDocument(run, res)
 	if err := writeReports(dir, doc); err != nil {
+		out.discard()
 		return 0, err
 	}
-	if *quiet {
+	if fa.quiet {
 		fmt.Fprintf(stdout, "verdict: %s — %s\n", doc.Verdict.Code, doc.Verdict.Summary)
 	} else if err := report.WriteSummary(stdout, doc, dir); err != nil {
 		return 0, fmt.Errorf("print summary: %w", err)
@@ -112,10 +131,15 @@ func parseFlags(fl *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 		if err := fl.Parse(args); err != nil {
 			return nil, usageError{err.Error()}
 		}
-		if fl.NArg() == 0 {
+		rest := fl.Args()
+		if len(rest) == 0 {
 			return positional, nil
 		}
-		positional = append(positional, fl.Arg(0))
-		args = fl.Args()[1:]
+		// Parse consumed a "--": everything after it is positional.
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
 }

@@ -78,12 +78,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "help", "-h", "--help", "-help":
 		if len(args) > 1 {
-			return run([]string{args[1], "--help"}, stdout, stderr)
+			switch args[1] {
+			case "run", "analyze", "analyse":
+				return run([]string{args[1], "--help"}, stdout, stderr)
+			case "help", "-h", "--help", "-help", "version", "--version", "-version":
+				// Not recursed into: `help help` would call itself forever.
+			default:
+				fmt.Fprintf(stderr, "v6diag help: unknown command %q (run 'v6diag help' for the list)\n", args[1])
+				return exitCannot
+			}
 		}
 		fmt.Fprint(stdout, topUsage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "v6diag: unknown command %q\n\n%s", args[0], topUsage)
+		fmt.Fprintf(stderr, "v6diag: unknown command %q (run 'v6diag help' for the list)\n", args[0])
 		return exitCannot
 	}
 	if errors.Is(err, errHelp) {

@@ -12,31 +12,69 @@ import (
 	"github.com/v6diag/v6diag/report"
 )
 
+// outDir is the output folder of one run and the folders the run created
+// for it, so a run that fails can take back what it made and nothing else.
+type outDir struct {
+	path string
+	made []string // created by this run, deepest first
+}
+
+// reportFiles are the files writeReports writes, in order.
+var reportFiles = []string{"report.txt", "report.json"}
+
+// discard removes the report files and the named extra files from the
+// folder, then the folders this run created if they are now empty. A
+// folder named with --out that existed before is never removed: it may
+// hold the user's own files.
+func (o outDir) discard(extra ...string) {
+	for _, name := range append(append([]string(nil), reportFiles...), extra...) {
+		os.Remove(filepath.Join(o.path, name))
+	}
+	for _, d := range o.made {
+		os.Remove(d) // fails, harmlessly, unless empty
+	}
+}
+
 // outputDir creates the output folder: the named one, or a new one under
 // /tmp (RAM on OpenWrt, never flash). 0700: reports name the line's MAC
 // and DUID.
-func outputDir(named string) (string, error) {
+func outputDir(named string) (outDir, error) {
 	if named == "" {
 		dir, err := os.MkdirTemp("/tmp", "v6diag-")
 		if err != nil {
-			return "", cannotRun{fmt.Errorf("create output folder under /tmp: %w", err), "free some space in /tmp or name a folder with --out"}
+			return outDir{}, cannotRun{fmt.Errorf("create output folder under /tmp: %w", err), "free some space in /tmp or name a folder with --out"}
 		}
-		return dir, nil
+		return outDir{path: dir, made: []string{dir}}, nil
+	}
+	o := outDir{path: named}
+	// Note which folders do not exist yet, deepest first, before MkdirAll
+	// makes them.
+	for d := filepath.Clean(named); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		o.made = append(o.made, d)
+		if filepath.Dir(d) == d {
+			break
+		}
 	}
 	if err := os.MkdirAll(named, 0o700); err != nil {
-		return "", cannotRun{fmt.Errorf("create output folder: %w", err), "choose a writable folder with --out"}
+		o.discard()
+		return outDir{}, cannotRun{fmt.Errorf("create output folder: %w", err), "choose a writable folder with --out"}
 	}
 	probe, err := os.CreateTemp(named, ".v6diag-write-test-")
 	if err != nil {
-		return "", cannotRun{fmt.Errorf("output folder %s is not writable: %w", named, err), "choose a writable folder with --out"}
+		o.discard()
+		return outDir{}, cannotRun{fmt.Errorf("output folder %s is not writable: %w", named, err), "choose a writable folder with --out"}
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	return named, nil
+	return o, nil
 }
 
-// writeReports writes report.txt and report.json atomically, so a failed
-// write leaves no half-written report behind.
+// writeReports writes report.txt and report.json, each atomically, so a
+// failed write leaves no half-written report behind; the caller discards
+// the other one.
 func writeReports(dir string, doc report.Document) error {
 	var txt, js bytes.Buffer
 	if err := report.WriteText(&txt, doc); err != nil {
@@ -45,8 +83,8 @@ func writeReports(dir string, doc report.Document) error {
 	if err := report.WriteJSON(&js, doc); err != nil {
 		return err
 	}
-	for name, b := range map[string][]byte{"report.txt": txt.Bytes(), "report.json": js.Bytes()} {
-		if err := writeFileAtomic(filepath.Join(dir, name), b); err != nil {
+	for i, b := range [][]byte{txt.Bytes(), js.Bytes()} {
+		if err := writeFileAtomic(filepath.Join(dir, reportFiles[i]), b); err != nil {
 			return cannotRun{err, "check free space and permissions of the output folder"}
 		}
 	}

@@ -54,8 +54,9 @@ type runFlags struct {
 	quiet       bool
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
-	var f runFlags
+// newRunFlags defines run's flags on a new FlagSet; the help text is
+// generated from it, so it names every flag there is.
+func newRunFlags(f *runFlags) *flag.FlagSet {
 	fl := flag.NewFlagSet("run", flag.ContinueOnError)
 	fl.StringVar(&f.iface, "i", "", "WAN `interface` to test (default: from --config, else the default route's)")
 	fl.StringVar(&f.out, "out", "", "write the report into `DIR` (default: a new folder under /tmp)")
@@ -71,6 +72,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(fl.Output(), runUsage)
 		fl.PrintDefaults()
 	}
+	return fl
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
+	var f runFlags
+	fl := newRunFlags(&f)
+	fl.SetOutput(stderr)
 	rest, err := parseFlags(fl, args, stdout)
 	if err != nil {
 		return 0, err
@@ -207,16 +215,25 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		}
 		return 0, cannotRun{fmt.Errorf("%s has no usable link-local address", name), hint}
 	}
-	dir, err := outputDir(f.out)
+	out, err := outputDir(f.out)
 	if err != nil {
 		return 0, err
 	}
+	dir := out.path
 	capPath := filepath.Join(dir, "capture.pcapng")
 	capFile, err := os.OpenFile(capPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
+		out.discard()
 		return 0, cannotRun{fmt.Errorf("create %s: %w", capPath, err), "choose a writable folder with --out"}
 	}
 	defer capFile.Close()
+	// fail removes what this run wrote — never the folder itself when
+	// --out named one that existed — and returns err.
+	fail := func(err error) (int, error) {
+		capFile.Close()
+		out.discard("capture.pcapng")
+		return 0, err
+	}
 
 	mode := "run"
 	switch {
@@ -241,7 +258,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		notes = append(notes, "no carrier: nothing was sent")
 		w, err := capture.NewPcapngWriter(capFile, ifc.Name, ifc.LinkType(), "v6diag "+version)
 		if err != nil {
-			return 0, cannotRun{err, ""}
+			return fail(cannotRun{fmt.Errorf("write %s: %w", capPath, err), "check free space in the output folder"})
 		}
 		_ = w
 	} else {
@@ -264,15 +281,16 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		})
 		progress.done()
 		if errors.Is(err, capture.ErrPermission) {
-			os.RemoveAll(dir)
-			return 0, cannotRun{err, "run v6diag as root"}
+			return fail(cannotRun{err, "run v6diag as root"})
 		}
 		if err != nil {
-			os.RemoveAll(dir)
-			return 0, cannotRun{err, ""}
+			return fail(cannotRun{err, ""})
 		}
 		if outcome.Interrupted {
-			notes = append(notes, "the run was interrupted before it finished")
+			notes = append(notes, "the run was interrupted before it finished; the report covers what happened until then")
+		}
+		if outcome.ReleasedOnInterrupt {
+			notes = append(notes, "on interruption, a Release was sent for what the exchange held")
 		}
 		if outcome.FramesCapped > 0 {
 			notes = append(notes, fmt.Sprintf("capture capped at %d frames; %d more were not recorded", live.MaxFrames, outcome.FramesCapped))
@@ -285,7 +303,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	if err := capFile.Sync(); err != nil {
-		return 0, cannotRun{fmt.Errorf("write %s: %w", capPath, err), "check free space in the output folder"}
+		return fail(cannotRun{fmt.Errorf("write %s: %w", capPath, err), "check free space in the output folder"})
 	}
 
 	facts := diag.Facts{Live: true, Carrier: ifc.Carrier, ClientMAC: ifc.MAC, ClientLinkLocal: ifc.LinkLocal,
@@ -295,7 +313,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	}
 	res, err := analyzeFile(capPath, facts)
 	if err != nil {
-		return 0, cannotRun{fmt.Errorf("read back %s: %w", capPath, err), ""}
+		return fail(cannotRun{fmt.Errorf("read back %s: %w", capPath, err), ""})
 	}
 	runInfo := report.Run{Tool: "v6diag", Version: version, Mode: mode, Started: started.UTC(), Duration: time.Since(started),
 		Source: capPath, Port546: port546, Notes: notes,
@@ -309,7 +327,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		doc.DUIDFromIdentity(id.DUID, id.IAID)
 	}
 	if err := writeReports(dir, doc); err != nil {
-		return 0, err
+		return fail(err)
 	}
 	if f.quiet {
 		fmt.Fprintf(stdout, "verdict: %s — %s\n", doc.Verdict.Code, doc.Verdict.Summary)

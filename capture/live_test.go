@@ -1,0 +1,65 @@
+package capture
+
+import (
+	"errors"
+	"os"
+	"testing"
+	"time"
+)
+
+// TestLiveLoopback opens a capture on lo, sends a Router Advertisement and
+// reads it back through the BPF filter. It needs CAP_NET_RAW and skips
+// without it.
+func TestLiveLoopback(t *testing.T) {
+	if _, err := os.Stat("/sys/class/net/lo"); err != nil {
+		t.Skipf("no Linux /sys: %v", err)
+	}
+	lo, err := LookupInterface(os.DirFS("/"), "lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := OpenLive(lo)
+	if errors.Is(err, ErrPermission) {
+		t.Skipf("skipping: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	if l.LinkType() != LinkTypeEthernet {
+		t.Errorf("LinkType() = %s, want ethernet (lo carries an Ethernet header)", l.LinkType())
+	}
+	if _, err := l.ReadFrame(time.Now().Add(-time.Second)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("ReadFrame past its deadline: %v, want os.ErrDeadlineExceeded", err)
+	}
+	ra := routerAdvertisement(t)
+	ns := neighborSolicitation(t)
+	for _, pkt := range [][]byte{ns, ra} {
+		if err := l.Send(MulticastMAC(allNodes), pkt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		f, err := l.ReadFrame(deadline)
+		if err != nil {
+			t.Fatalf("no RA came back: %v", err)
+		}
+		p, err := Decode(f)
+		if err != nil {
+			continue
+		}
+		if p.Transport == TransportICMPv6 && p.ICMPv6[0] == 135 {
+			t.Fatal("the filter let a Neighbor Solicitation through")
+		}
+		if p.Transport == TransportICMPv6 && p.ICMPv6[0] == 134 && p.Source == llRouter {
+			if !p.UpperLayerChecksumOK() {
+				t.Error("RA read back with a bad checksum")
+			}
+			break
+		}
+	}
+	if _, _, err := l.Stats(); err != nil {
+		t.Errorf("Stats: %v", err)
+	}
+}
