@@ -83,15 +83,24 @@ type runResult struct {
 	wall   time.Duration
 }
 
-// runV6diag runs the binary in the CPE namespace and reads its report.
+// runV6diag runs `v6diag run -i <CPE veth>` in the CPE namespace, with no
+// network config, and reads its report.
 func runV6diag(t *testing.T, bed *testbed.Bed, args ...string) runResult {
 	t.Helper()
-	bin := bed.Build(t)
 	out := filepath.Join(bed.Dir, "out-"+strings.ReplaceAll(t.Name(), "/", "_"))
+	full := append([]string{"-i", bed.CPEIf, "--config", filepath.Join(bed.Dir, "no-such-network-config")}, args...)
+	r, _ := runV6diagArgs(t, bed, out, full...)
+	return r
+}
+
+// runV6diagArgs runs `v6diag run --out out args...` in the CPE namespace
+// (no -i unless args has one) and returns the result and report.json.
+func runV6diagArgs(t *testing.T, bed *testbed.Bed, out string, args ...string) (runResult, []byte) {
+	t.Helper()
+	bin := bed.Build(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	full := append([]string{"run", "-i", bed.CPEIf, "--out", out, "--config", filepath.Join(bed.Dir, "no-such-network-config")}, args...)
-	cmd := bed.ExecCPE(ctx, bin, full...)
+	cmd := bed.ExecCPE(ctx, bin, append([]string{"run", "--out", out}, args...)...)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	start := time.Now()
@@ -104,15 +113,15 @@ func runV6diag(t *testing.T, bed *testbed.Bed, args ...string) runResult {
 	case err != nil:
 		t.Fatalf("run v6diag: %v", err)
 	}
-	b, err := os.ReadFile(filepath.Join(out, "report.json"))
+	raw, err := os.ReadFile(filepath.Join(out, "report.json"))
 	if err != nil {
-		t.Fatalf("report.json: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
+		t.Fatalf("report.json: %v\nexit %d\nstdout:\n%s\nstderr:\n%s", err, r.exit, r.stdout, r.stderr)
 	}
-	if err := json.Unmarshal(b, &r.report); err != nil {
+	if err := json.Unmarshal(raw, &r.report); err != nil {
 		t.Fatalf("report.json: %v", err)
 	}
 	t.Logf("v6diag exit %d in %s: %s", r.exit, r.wall, r.report.Verdict.Summary)
-	return r
+	return r, raw
 }
 
 func (r runResult) kinds() []string {

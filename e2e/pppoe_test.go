@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -156,37 +153,6 @@ func TestPPPoEHealthyLine(t *testing.T) {
 		}
 	}
 	t.Logf("v6diag on pppoe-wan: %d frames, timeline %v, wall %s", r.report.Capture.Frames, got, r.wall)
-}
-
-// runV6diagArgs runs `v6diag run --out out args...` in the CPE namespace
-// (no -i unless args has one) and returns the result and report.json.
-func runV6diagArgs(t *testing.T, bed *testbed.Bed, out string, args ...string) (runResult, []byte) {
-	t.Helper()
-	bin := bed.Build(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := bed.ExecCPE(ctx, bin, append([]string{"run", "--out", out}, args...)...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	start := time.Now()
-	err := cmd.Run()
-	r := runResult{stdout: so.String(), stderr: se.String(), out: out, wall: time.Since(start)}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.exit = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run v6diag: %v", err)
-	}
-	raw, err := os.ReadFile(filepath.Join(out, "report.json"))
-	if err != nil {
-		t.Fatalf("report.json: %v\nexit %d\nstdout:\n%s\nstderr:\n%s", err, r.exit, r.stdout, r.stderr)
-	}
-	if err := json.Unmarshal(raw, &r.report); err != nil {
-		t.Fatalf("report.json: %v", err)
-	}
-	t.Logf("v6diag exit %d in %s: %s", r.exit, r.wall, r.report.Verdict.Summary)
-	return r, raw
 }
 
 // radvdOnPPP runs radvd for ifname in the ISP namespace (StartRadvd serves
