@@ -69,20 +69,7 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, err), "give a pcap or pcapng file, as written by tcpdump -w"}
 	}
-	a := diag.NewAnalyzer(diag.Facts{})
-	var readErr error
-	for {
-		fr, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			readErr = err
-			break
-		}
-		a.Add(fr)
-	}
-	res := a.Finish()
+	res, readErr := analyzeFrames(rd, diag.Facts{})
 	if readErr != nil && res.Stats.Frames == 0 {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, readErr), "the file is damaged or not a capture"}
 	}
@@ -141,5 +128,22 @@ func parseFlags(fl *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 		}
 		positional = append(positional, rest[0])
 		args = rest[1:]
+	}
+}
+
+// analyzeFrames feeds every frame of rd to one analysis, the pipeline that
+// `run` and `analyze` share. It returns the result of what was read, and
+// the error that ended reading early, if any: frames before damage count.
+func analyzeFrames(rd *capture.Reader, facts diag.Facts) (*diag.Result, error) {
+	a := diag.NewAnalyzer(facts)
+	for {
+		fr, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return a.Finish(), nil
+		}
+		if err != nil {
+			return a.Finish(), err
+		}
+		a.Add(fr)
 	}
 }

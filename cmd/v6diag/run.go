@@ -256,11 +256,10 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	var outcome *live.Outcome
 	if !ifc.Carrier {
 		notes = append(notes, "no carrier: nothing was sent")
-		w, err := capture.NewPcapngWriter(capFile, ifc.Name, ifc.LinkType(), "v6diag "+version)
-		if err != nil {
+		// An empty but valid capture: the report still ships one.
+		if _, err := capture.NewPcapngWriter(capFile, ifc.Name, ifc.LinkType(), "v6diag "+version); err != nil {
 			return fail(cannotRun{fmt.Errorf("write %s: %w", capPath, err), "check free space in the output folder"})
 		}
-		_ = w
 	} else {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -349,18 +348,11 @@ func analyzeFile(path string, facts diag.Facts) (*diag.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := diag.NewAnalyzer(facts)
-	for {
-		fr, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		a.Add(fr)
+	res, err := analyzeFrames(rd, facts)
+	if err != nil {
+		return nil, err
 	}
-	return a.Finish(), nil
+	return res, nil
 }
 
 // progress prints what a live run does: one status line rewritten in place
