@@ -1,13 +1,13 @@
 package dhcpv6
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"time"
 
-	idhcp "github.com/insomniacslk/dhcp/dhcpv6"
+	"github.com/v6diag/v6diag/dhcpv6/options"
 )
 
 // DefaultRequestedOptions is the ORO v6diag sends when a RequestShape
@@ -28,6 +28,13 @@ type RequestShape struct {
 	// RequestedOptions is the ORO. nil means DefaultRequestedOptions; an
 	// empty non-nil slice sends no ORO at all.
 	RequestedOptions []uint16
+	// ClientFQDN, when not empty, is the host name sent in a Client FQDN
+	// option (RFC 4704), as odhcp6c does unless netifd's noclientfqdn is
+	// set (client_shape.go).
+	ClientFQDN string
+	// Extra are options an ISP profile needs in every Solicit and Request
+	// (vendor class, user class, …; client_shape.go).
+	Extra []ExtraOption
 }
 
 // Identity is who v6diag claims to be: its DUID, and the one IAID used for
@@ -60,7 +67,7 @@ func (s RequestShape) validate() error {
 	if s.PrefixLength < 0 || s.PrefixLength > 128 {
 		return fmt.Errorf("dhcpv6: prefix length hint %d outside 0..128", s.PrefixLength)
 	}
-	return nil
+	return s.validateClientOptions()
 }
 
 func (s RequestShape) oro() []uint16 {
@@ -70,72 +77,89 @@ func (s RequestShape) oro() []uint16 {
 	return s.RequestedOptions
 }
 
-// duidOption wraps our raw DUID for insomniacslk without reinterpreting it:
-// DUIDOpaque writes the type code and the rest back byte for byte.
-func duidOption(d DUID) idhcp.DUID {
-	return &idhcp.DUIDOpaque{Type: idhcp.DUIDType(d.Type()), Data: d[2:]}
+// newMessage starts a client message with the header (RFC 8415 §8) and the
+// options every one carries: Client ID (§21.2) and Elapsed Time (§21.9).
+func newMessage(t MessageType, xid TransactionID, id Identity, elapsed time.Duration) *options.Encoder {
+	e := options.NewEncoder([]byte{byte(t), xid[0], xid[1], xid[2]})
+	e.Option(optClientID, id.DUID)
+	e.Option(optElapsedTime, elapsedBody(elapsed))
+	return e
 }
 
-// elapsedOption clamps e to what the 16-bit field holds; insomniacslk
-// would wrap it.
-func elapsedOption(e time.Duration) idhcp.Option {
+// elapsedBody is the Elapsed Time in hundredths of a second, rounded and
+// clamped to what the 16-bit field holds rather than wrapped (§21.9).
+func elapsedBody(e time.Duration) []byte {
 	e = min(max(e, 0), maxElapsed)
-	return idhcp.OptElapsedTime(e)
+	return binary.BigEndian.AppendUint16(nil, uint16(e.Round(10*time.Millisecond)/(10*time.Millisecond)))
 }
 
-func codes(c []uint16) []idhcp.OptionCode {
-	out := make([]idhcp.OptionCode, len(c))
-	for i, v := range c {
-		out[i] = idhcp.OptionCode(v)
-	}
-	return out
-}
-
-// newMessage starts a client message with the options every one carries:
-// Client ID and Elapsed Time (RFC 8415 §18.2).
-func newMessage(t MessageType, xid TransactionID, id Identity, elapsed time.Duration) *idhcp.Message {
-	m := &idhcp.Message{MessageType: idhcp.MessageType(t), TransactionID: idhcp.TransactionID(xid)}
-	m.AddOption(idhcp.OptClientID(duidOption(id.DUID)))
-	m.AddOption(elapsedOption(elapsed))
-	return m
-}
-
-func addShapeOptions(m *idhcp.Message, s RequestShape) {
+func addShapeOptions(e *options.Encoder, s RequestShape) {
 	if oro := s.oro(); len(oro) > 0 {
-		m.AddOption(idhcp.OptRequestedOption(codes(oro)...))
+		e.Uint16s(optORO, oro)
 	}
 	if s.ReconfigureAccept {
-		m.AddOption(&idhcp.OptionGeneric{OptionCode: idhcp.OptionReconfAccept})
+		e.Empty(optReconfAccept)
 	}
+	addClientOptions(e, s)
 }
 
-// iaNA converts an IA to insomniacslk's IA_NA. Client messages send T1, T2
-// and lifetimes as 0 (RFC 8415 §21.4, §21.6).
-func iaNA(ia IA) *idhcp.OptIANA {
-	o := &idhcp.OptIANA{IaId: ia.IAID}
+// iaBody starts an IA_NA or IA_PD body: IAID, then T1 and T2, which a
+// client sends as 0 (RFC 8415 §21.4, §21.21).
+func iaBody(iaid [4]byte) *options.Encoder {
+	return options.NewEncoder(append(iaid[:], make([]byte, 8)...))
+}
+
+// iaNABody encodes an IA_NA (§21.4) holding an IA Address (§21.6) per
+// address, with preferred and valid lifetimes 0.
+func iaNABody(ia IA) ([]byte, error) {
+	e := iaBody(ia.IAID)
 	for _, a := range ia.Addresses {
-		o.Options.Add(&idhcp.OptIAAddress{IPv6Addr: net.IP(a.Address.AsSlice())})
+		addr := a.Address.As16()
+		e.Option(optIAAddr, append(addr[:], make([]byte, 8)...))
 	}
-	return o
+	return e.Bytes()
 }
 
-// iaPD converts an IA to insomniacslk's IA_PD, with zero T1, T2 and
-// lifetimes (RFC 8415 §21.21, §21.22).
-func iaPD(ia IA) *idhcp.OptIAPD {
-	o := &idhcp.OptIAPD{IaId: ia.IAID}
+// iaPDBody encodes an IA_PD (§21.21) holding an IA Prefix (§21.22) per
+// prefix, with lifetimes 0.
+func iaPDBody(ia IA) ([]byte, error) {
+	e := iaBody(ia.IAID)
 	for _, p := range ia.Prefixes {
-		o.Options.Add(iaPrefixOption(p))
+		e.Option(optIAPrefix, iaPrefixBody(p))
 	}
-	return o
+	return e.Bytes()
 }
 
-func iaPrefixOption(p IAPrefix) *idhcp.OptIAPrefix {
-	// The address goes out as the server sent it, bits past the length
-	// included; insomniacslk does not mask it.
-	return &idhcp.OptIAPrefix{Prefix: &net.IPNet{
-		IP:   net.IP(p.Prefix.Addr().AsSlice()),
-		Mask: net.CIDRMask(p.Prefix.Bits(), 128),
-	}}
+// iaPrefixBody is preferred and valid lifetime (0), prefix-length and the
+// 16 address bytes. The address goes out as the server sent it, bits past
+// the length included: the hint repeats the offer exactly.
+func iaPrefixBody(p IAPrefix) []byte {
+	b := make([]byte, 8, iaPrefixLen)
+	if !p.Prefix.IsValid() {
+		return append(b, make([]byte, 17)...)
+	}
+	addr := p.Prefix.Addr().As16()
+	b = append(b, byte(p.Prefix.Bits()))
+	return append(b, addr[:]...)
+}
+
+// addIA appends an IA_NA or IA_PD option whose body body built.
+func addIA(e *options.Encoder, code uint16, body func(IA) ([]byte, error), ia IA) error {
+	b, err := body(ia)
+	if err != nil {
+		return fmt.Errorf("dhcpv6: encode IA %x: %w", ia.IAID, err)
+	}
+	e.Option(code, b)
+	return nil
+}
+
+// finish returns the encoded message or the first encoding error.
+func finish(e *options.Encoder, t MessageType) ([]byte, error) {
+	b, err := e.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("dhcpv6: encode %s: %w", t, err)
+	}
+	return b, nil
 }
 
 // NewSolicit builds a Solicit (RFC 8415 §18.2.1): Client ID, Elapsed Time,
@@ -152,20 +176,23 @@ func NewSolicit(id Identity, shape RequestShape, xid TransactionID, elapsed time
 	m := newMessage(MessageTypeSolicit, xid, id, elapsed)
 	addShapeOptions(m, shape)
 	if shape.RapidCommit {
-		m.AddOption(&idhcp.OptionGeneric{OptionCode: idhcp.OptionRapidCommit})
+		m.Empty(optRapidCommit)
 	}
 	if shape.IANA {
-		m.AddOption(iaNA(IA{IAID: id.IAID}))
+		if err := addIA(m, optIANA, iaNABody, IA{IAID: id.IAID}); err != nil {
+			return nil, err
+		}
 	}
 	if shape.IAPD {
 		pd := IA{IAID: id.IAID}
 		if shape.PrefixLength > 0 {
 			pd.Prefixes = []IAPrefix{{Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), shape.PrefixLength)}}
 		}
-		o := iaPD(pd)
-		m.AddOption(o)
+		if err := addIA(m, optIAPD, iaPDBody, pd); err != nil {
+			return nil, err
+		}
 	}
-	return m.ToBytes(), nil
+	return finish(m, MessageTypeSolicit)
 }
 
 // offeredLeases returns the addresses and prefixes of ia that carry no
@@ -233,15 +260,19 @@ func NewRequest(id Identity, shape RequestShape, xid TransactionID, elapsed time
 		return nil, fmt.Errorf("%w: Advertise %s offers none for IAID %x", ErrNothingOffered, advertise.TransactionID, id.IAID)
 	}
 	m := newMessage(MessageTypeRequest, xid, id, elapsed)
-	m.AddOption(idhcp.OptServerID(duidOption(advertise.ServerID)))
+	m.Option(optServerID, advertise.ServerID)
 	addShapeOptions(m, shape)
 	for _, ia := range na {
-		m.AddOption(iaNA(ia))
+		if err := addIA(m, optIANA, iaNABody, ia); err != nil {
+			return nil, err
+		}
 	}
 	for _, ia := range pd {
-		m.AddOption(iaPD(ia))
+		if err := addIA(m, optIAPD, iaPDBody, ia); err != nil {
+			return nil, err
+		}
 	}
-	return m.ToBytes(), nil
+	return finish(m, MessageTypeRequest)
 }
 
 // NewRelease builds a Release (RFC 8415 §18.2.7) to the server serverID for
@@ -255,22 +286,26 @@ func NewRelease(id Identity, xid TransactionID, elapsed time.Duration, serverID 
 		return nil, errors.New("dhcpv6: Release needs the server's DUID")
 	}
 	m := newMessage(MessageTypeRelease, xid, id, elapsed)
-	m.AddOption(idhcp.OptServerID(duidOption(serverID)))
+	m.Option(optServerID, serverID)
 	n := 0
 	for _, ia := range obtained {
 		if len(ia.Addresses) > 0 {
-			m.AddOption(iaNA(IA{IAID: ia.IAID, Addresses: ia.Addresses}))
+			if err := addIA(m, optIANA, iaNABody, IA{IAID: ia.IAID, Addresses: ia.Addresses}); err != nil {
+				return nil, err
+			}
 			n++
 		}
 	}
 	for _, ia := range obtainedPD {
 		if len(ia.Prefixes) > 0 {
-			m.AddOption(iaPD(IA{IAID: ia.IAID, Prefixes: ia.Prefixes}))
+			if err := addIA(m, optIAPD, iaPDBody, IA{IAID: ia.IAID, Prefixes: ia.Prefixes}); err != nil {
+				return nil, err
+			}
 			n++
 		}
 	}
 	if n == 0 {
 		return nil, fmt.Errorf("%w: nothing obtained to release", ErrNothingOffered)
 	}
-	return m.ToBytes(), nil
+	return finish(m, MessageTypeRelease)
 }

@@ -120,7 +120,14 @@ type ClientResult struct {
 	ReleasesSent int
 	// Err is why a message could not be built (Outcome "failed").
 	Err error
+	// Dropped counts Advertises and ignored messages past MaxKept each,
+	// neither kept nor acted on.
+	Dropped int
 }
+
+// MaxKept bounds the Advertises and the ignored messages a Client keeps:
+// a flood of them must not grow memory for as long as the run lasts.
+const MaxKept = 1000
 
 // Client runs the client side of Solicit → Advertise → Request → Reply →
 // Release (RFC 8415 §18.2) as a sans-IO state machine: it never reads a
@@ -235,6 +242,10 @@ func (c *Client) Receive(now time.Time, m *Message) []Outgoing {
 		return nil
 	}
 	if reason := c.check(m); reason != "" {
+		if len(c.res.Ignored) >= MaxKept {
+			c.res.Dropped++
+			return nil
+		}
 		c.res.Ignored = append(c.res.Ignored, IgnoredMessage{Message: m, Reason: reason})
 		return nil
 	}
@@ -314,6 +325,10 @@ func (c *Client) usable(m *Message) bool {
 }
 
 func (c *Client) advertise(now time.Time, m *Message) []Outgoing {
+	if len(c.res.Advertises) >= MaxKept {
+		c.res.Dropped++
+		return nil
+	}
 	c.res.Advertises = append(c.res.Advertises, m)
 	if c.collectUntil.IsZero() {
 		c.collectUntil = now.Add(c.cfg.CollectWindow)

@@ -11,9 +11,11 @@
 //     diagnosis should mention (an empty DUID, a Preference of the wrong
 //     length) land in Message.Problems instead.
 //   - NewSolicit, NewRequest and NewRelease (build.go) build what we send
-//     (RFC 8415 §18.2). They use insomniacslk/dhcp's option types for the
-//     wire encoding, but own the message shapes it cannot make: PD-only
-//     Solicits and Requests, IA Prefix hints, Releases.
+//     (RFC 8415 §18.2), encoding the options themselves (options/,
+//     §21), so the binary carries no DHCP library; the shapes include what
+//     insomniacslk/dhcp cannot make: PD-only Solicits and Requests, IA
+//     Prefix hints, Releases. Tests decode every built message with
+//     insomniacslk as an independent check.
 //   - Client (client.go, timers.go) runs Solicit → Advertise → Request →
 //     Reply → Release with the RFC 8415 §15 retransmission rules. It does
 //     no I/O and reads no clock: the caller feeds it the time, the messages

@@ -7,9 +7,6 @@ import (
 	"net/netip"
 	"time"
 
-	idhcp "github.com/insomniacslk/dhcp/dhcpv6"
-	"github.com/insomniacslk/dhcp/rfc1035label"
-
 	"github.com/v6diag/v6diag/dhcpv6/options"
 )
 
@@ -195,26 +192,25 @@ const (
 	iaPrefixLen      = 25 // preferred, valid, prefix-length, prefix
 )
 
-// Option codes, from insomniacslk's table (RFC 8415 §21 and the options
-// registered since).
+// Option codes (RFC 8415 §21, the IANA DHCPv6 option registry).
 const (
-	optClientID     = uint16(idhcp.OptionClientID)
-	optServerID     = uint16(idhcp.OptionServerID)
-	optIANA         = uint16(idhcp.OptionIANA)
-	optIAAddr       = uint16(idhcp.OptionIAAddr)
-	optORO          = uint16(idhcp.OptionORO)
-	optPreference   = uint16(idhcp.OptionPreference)
-	optElapsedTime  = uint16(idhcp.OptionElapsedTime)
-	optRelayMsg     = uint16(idhcp.OptionRelayMsg)
-	optUnicast      = uint16(idhcp.OptionUnicast)
-	optStatusCode   = uint16(idhcp.OptionStatusCode)
-	optRapidCommit  = uint16(idhcp.OptionRapidCommit)
-	optReconfAccept = uint16(idhcp.OptionReconfAccept)
-	optDNS          = uint16(idhcp.OptionDNSRecursiveNameServer)
-	optDomainList   = uint16(idhcp.OptionDomainSearchList)
-	optIAPD         = uint16(idhcp.OptionIAPD)
-	optIAPrefix     = uint16(idhcp.OptionIAPrefix)
-	optSolMaxRT     = uint16(idhcp.OptionSolMaxRT)
+	optClientID     uint16 = 1  // RFC 8415 §21.2
+	optServerID     uint16 = 2  // §21.3
+	optIANA         uint16 = 3  // §21.4
+	optIAAddr       uint16 = 5  // §21.6
+	optORO          uint16 = 6  // §21.7
+	optPreference   uint16 = 7  // §21.8
+	optElapsedTime  uint16 = 8  // §21.9
+	optRelayMsg     uint16 = 9  // §21.10
+	optUnicast      uint16 = 12 // §21.12
+	optStatusCode   uint16 = 13 // §21.13
+	optRapidCommit  uint16 = 14 // §21.14
+	optReconfAccept uint16 = 20 // §21.20
+	optDNS          uint16 = 23 // RFC 3646 §3
+	optDomainList   uint16 = 24 // RFC 3646 §4
+	optIAPD         uint16 = 25 // RFC 8415 §21.21
+	optIAPrefix     uint16 = 26 // §21.22
+	optSolMaxRT     uint16 = 82 // §21.24
 )
 
 // singletons may appear at most once at the top level of a message
@@ -366,12 +362,13 @@ func (m *Message) decodeOption(o options.Option) error {
 			m.DNSServers = append(m.DNSServers, netip.AddrFrom16([16]byte(d[i:i+16])))
 		}
 	case optDomainList:
-		labels, err := rfc1035label.FromBytes(d)
+		// Names decoded before a fault are kept: the report shows them
+		// beside the problem.
+		names, err := options.ParseDomainList(d)
 		if err != nil {
 			m.problem("Domain Search List option: %v", err)
-			return nil
 		}
-		m.DomainSearch = labels.Labels
+		m.DomainSearch = names
 	case optSolMaxRT:
 		if len(d) != 4 {
 			m.problem("SOL_MAX_RT option length %d, want 4", len(d))
@@ -379,6 +376,9 @@ func (m *Message) decodeOption(o options.Option) error {
 		}
 		s := time.Duration(binary.BigEndian.Uint32(d)) * time.Second
 		m.SolMaxRT = &s
+		if s < minServerSolMaxRT || s > maxServerSolMaxRT {
+			m.problem("SOL_MAX_RT %d s is outside 60–86400 s, so clients ignore it (RFC 8415 §21.24)", binary.BigEndian.Uint32(d))
+		}
 	}
 	return nil
 }

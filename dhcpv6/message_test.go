@@ -307,7 +307,7 @@ func TestParseMalformed(t *testing.T) {
 		{"IA_NA 11 bytes", cat(hdr, cid, opt(3, make([]byte, 11))), "IA_NA option length 11 shorter than 12"},
 		{"IA_PD empty", cat(hdr, opt(25, nil)), "IA_PD option length 0 shorter than 12"},
 		{"IA_PD 8 bytes", cat(hdr, opt(25, make([]byte, 8))), "IA_PD option length 8 shorter than 12"},
-		{"IA_PD inner option overruns", cat(hdr, opt(25, cat(make([]byte, 12), mustHex(t, "001a0019 00")))), "IA_PD: option 26 length 25 runs past the message (1 bytes left)"},
+		{"IA_PD inner option overruns", cat(hdr, opt(25, cat(make([]byte, 12), mustHex(t, "001a0019 00")))), "IA_PD: IA Prefix option 26 length 25 runs past the message (1 bytes left)"},
 		{"IA Prefix 24 bytes", cat(hdr, opt(25, cat(make([]byte, 12), opt(26, prefix(56, 24))))), "IA_PD: IA Prefix option length 24 shorter than 25"},
 		{"IA Prefix empty", cat(hdr, opt(25, cat(make([]byte, 12), opt(26, nil)))), "IA Prefix option length 0 shorter than 25"},
 		{"IA Prefix length 129", cat(hdr, opt(25, cat(make([]byte, 12), opt(26, prefix(129, 25))))), "IA Prefix length 129 longer than 128"},
