@@ -18,6 +18,12 @@ var ErrUnsupportedLinkType = errors.New("unsupported link type")
 // ErrTruncated reports a frame cut short inside a header.
 var ErrTruncated = errors.New("truncated")
 
+// ErrExtensionChain reports an IPv6 packet with more extension headers
+// than any control message needs: hiding an RA behind a long chain is an
+// evasion (RFC 7112), so it is an error the analysis reports, not a packet
+// to pass over as "not IPv6".
+var ErrExtensionChain = errors.New("IPv6 extension header chain too long")
+
 // Transport is the upper-layer protocol an IPv6 packet ends in.
 type Transport uint8
 
@@ -271,7 +277,7 @@ func (p *Packet) ipv6(b []byte) error {
 		switch next {
 		case 0, 43, 60: // Hop-by-Hop, Routing, Destination Options
 			if p.ExtensionHeaders == maxExtHeaders {
-				return fmt.Errorf("more than %d IPv6 extension headers: %w", maxExtHeaders, ErrNotIPv6)
+				return fmt.Errorf("more than %d IPv6 extension headers: %w", maxExtHeaders, ErrExtensionChain)
 			}
 			if len(b) < 8 {
 				return fmt.Errorf("IPv6 extension header %d: %w", next, ErrTruncated)
@@ -284,7 +290,7 @@ func (p *Packet) ipv6(b []byte) error {
 			p.ExtensionHeaders++
 		case 44: // Fragment
 			if p.ExtensionHeaders == maxExtHeaders {
-				return fmt.Errorf("more than %d IPv6 extension headers: %w", maxExtHeaders, ErrNotIPv6)
+				return fmt.Errorf("more than %d IPv6 extension headers: %w", maxExtHeaders, ErrExtensionChain)
 			}
 			if len(b) < 8 {
 				return fmt.Errorf("IPv6 fragment header: %w", ErrTruncated)

@@ -287,3 +287,94 @@ func TestUpdateFuzzCorpus(t *testing.T) {
 		t.Errorf("seed corpus of %d bytes; keep it under 1 MiB", total)
 	}
 }
+
+var updateHostile = flag.Bool("update-hostile", false, "rewrite testdata/fuzz/FuzzDecode/hostile-* from TestHostileDecode")
+
+// extChain puts n extension headers of type next (0 Hop-by-Hop, 60
+// Destination Options, each 8 octets of PadN) before an IPv6 packet's
+// upper layer.
+func extChain(ipv6 []byte, n int, typ byte) []byte {
+	out := bytes.Clone(ipv6[:ipv6HeaderLen])
+	upper := out[6]
+	if n > 0 {
+		out[6] = typ
+	}
+	for i := range n {
+		nh := typ
+		if i == n-1 {
+			nh = upper
+		}
+		out = append(out, nh, 0, 1, 4, 0, 0, 0, 0)
+	}
+	out = append(out, ipv6[ipv6HeaderLen:]...)
+	binary.BigEndian.PutUint16(out[4:6], uint16(len(out)-ipv6HeaderLen))
+	return out
+}
+
+// TestHostileDecode: link and IPv6 headers built to break decoders end in
+// the right error (so the analysis reports the frame) or decode to what
+// they carry; none panics. They seed FuzzDecode (testdata/fuzz/FuzzDecode/
+// hostile-*, rewritten with -update-hostile).
+func TestHostileDecode(t *testing.T) {
+	ra := routerAdvertisement(t)
+	hugeHBH := func() []byte { // one Hop-by-Hop header of 2048 octets of Pad1 options
+		out := bytes.Clone(ra[:ipv6HeaderLen])
+		upper := out[6]
+		out[6] = 0
+		out = append(out, upper, 255)
+		out = append(out, make([]byte, 2046)...)
+		out = append(out, ra[ipv6HeaderLen:]...)
+		binary.BigEndian.PutUint16(out[4:6], uint16(len(out)-ipv6HeaderLen))
+		return out
+	}
+	tests := []struct {
+		name       string
+		lt         LinkType
+		data       []byte
+		err        error // nil: decodes
+		fragmented bool
+	}{
+		{"RA behind Hop-by-Hop", LinkTypeEthernet, ether(etherTypeIPv6, withHopByHop(ra)), nil, false},
+		{"RA behind 2048 octets of Hop-by-Hop padding", LinkTypeEthernet, ether(etherTypeIPv6, hugeHBH()), nil, false},
+		{"RA behind 8 Destination Options headers", LinkTypeRaw, extChain(ra, 8, 60), nil, false},
+		{"RA behind 9 Destination Options headers", LinkTypeRaw, extChain(ra, 9, 60), ErrExtensionChain, false},
+		{"RA in a first fragment (RFC 6980)", LinkTypeEthernet, ether(etherTypeIPv6, withFragment(ra, 0)), nil, true},
+		{"Hop-by-Hop cut after 6 octets", LinkTypeRaw, withHopByHop(ra)[:ipv6HeaderLen+6], ErrTruncated, false},
+		{"Hop-by-Hop claiming 2048 octets", LinkTypeRaw, func() []byte {
+			b := withHopByHop(ra)
+			b[ipv6HeaderLen+1] = 255
+			return b
+		}(), ErrTruncated, false},
+		{"fragment header cut", LinkTypeRaw, withFragment(ra, 0)[:ipv6HeaderLen+5], ErrTruncated, false},
+		{"IPv6 payload length 0xFFFF", LinkTypeRaw, func() []byte {
+			b := bytes.Clone(ra)
+			b[4], b[5] = 0xff, 0xff
+			return b
+		}(), nil, false},
+		{"PPPoE session length past the frame", LinkTypeEthernet, func() []byte {
+			b := ether(etherTypePPPoES, pppoeSession(1, pppProtoIPv6, ra))
+			b[14+4], b[14+5] = 0xff, 0xff
+			return b
+		}(), nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Decode(Frame{Number: 1, LinkType: tc.lt, Data: tc.data})
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("Decode: %v; want %v", err, tc.err)
+				}
+			} else if err != nil {
+				t.Fatalf("Decode: %v", err)
+			} else if p.Transport != TransportICMPv6 || len(p.ICMPv6) < 1 || p.ICMPv6[0] != 134 || p.Fragmented != tc.fragmented {
+				t.Errorf("decoded transport %d, ICMPv6 % x, fragmented %v; want an RA, fragmented %v", p.Transport, p.ICMPv6, p.Fragmented, tc.fragmented)
+			}
+			if *updateHostile {
+				name := "hostile-" + strings.ReplaceAll(strings.NewReplacer("(", "", ")", "").Replace(tc.name), " ", "-")
+				if err := os.WriteFile(filepath.Join("testdata", "fuzz", "FuzzDecode", name), corpusEntry(uint16(tc.lt), tc.data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -20,6 +20,22 @@ var ErrPermission = errors.New("raw sockets need root (CAP_NET_RAW)")
 // it the kernel drops and counts (Stats), and memory stays flat.
 const receiveBuffer = 1 << 20
 
+// ReceiveBuffer is the capture socket's receive buffer, for the report.
+const ReceiveBuffer = receiveBuffer
+
+// Method names the path a live capture took, for the report: emulators and
+// some kernels refuse a socket filter, and the capture then still works.
+type Method string
+
+const (
+	// MethodKernelFilter: AF_PACKET with the BPF program attached to the
+	// socket (SO_ATTACH_FILTER); the kernel drops what v6diag ignores.
+	MethodKernelFilter Method = "af_packet+bpf"
+	// MethodUserFilter: AF_PACKET without a socket filter, because attaching
+	// it failed; the same BPF program runs in user space on every frame.
+	MethodUserFilter Method = "af_packet, filter in user space"
+)
+
 // Live captures and sends on one interface through AF_PACKET. Everything on
 // the wire that the filter accepts is read — including the frames we send,
 // which the kernel loops back to every packet socket but the sender's.
@@ -29,11 +45,20 @@ type Live struct {
 	recv     *packet.Conn
 	send     *packet.Conn
 	buf      []byte
+	method   Method
+	// userFilter runs the filter when the kernel would not (MethodUserFilter).
+	userFilter *bpf.VM
 }
 
 // OpenLive opens the capture before anything is sent, so that no answer can
 // arrive unseen.
 func OpenLive(ifc Interface) (*Live, error) {
+	return openLive(ifc, true)
+}
+
+// openLive is OpenLive; with kernelFilter false it goes straight to the
+// user-space filter, so tests exercise the fallback on any kernel.
+func openLive(ifc Interface, kernelFilter bool) (*Live, error) {
 	lt := ifc.LinkType()
 	filter, err := Filter(lt)
 	if err != nil {
@@ -42,7 +67,25 @@ func OpenLive(ifc Interface) (*Live, error) {
 	// net.Interface is filled from /sys rather than net.InterfaceByName,
 	// which goes through netlink and fails under qemu-user on big-endian MIPS.
 	ni := &net.Interface{Index: ifc.Index, Name: ifc.Name, MTU: ifc.MTU, HardwareAddr: ifc.MAC}
-	recv, err := packet.Listen(ni, packet.Raw, unix.ETH_P_ALL, &packet.Config{Filter: filter})
+	method := MethodKernelFilter
+	var (
+		vm   *bpf.VM
+		recv *packet.Conn
+	)
+	err = errors.New("kernel filter not tried")
+	if kernelFilter {
+		recv, err = packet.Listen(ni, packet.Raw, unix.ETH_P_ALL, &packet.Config{Filter: filter})
+	}
+	if err != nil && !errors.Is(permission(err), ErrPermission) {
+		// Attaching the filter is the one step a capture can do without,
+		// and the one an emulator or a stripped kernel may refuse: retry
+		// without it and filter each frame in user space.
+		if vm, err = userSpaceFilter(filter); err != nil {
+			return nil, err
+		}
+		method = MethodUserFilter
+		recv, err = packet.Listen(ni, packet.Raw, unix.ETH_P_ALL, nil)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("capture: open capture on %s: %w", ifc.Name, permission(err))
 	}
@@ -58,8 +101,25 @@ func OpenLive(ifc Interface) (*Live, error) {
 		recv.Close()
 		return nil, fmt.Errorf("capture: open sender on %s: %w", ifc.Name, permission(err))
 	}
-	return &Live{ifc: ifc, linkType: lt, recv: recv, send: send, buf: make([]byte, snapLength)}, nil
+	return &Live{ifc: ifc, linkType: lt, recv: recv, send: send, buf: make([]byte, snapLength), method: method, userFilter: vm}, nil
 }
+
+// userSpaceFilter turns the socket filter into a program for x/net/bpf's
+// interpreter, so both methods accept exactly the same frames.
+func userSpaceFilter(raw []bpf.RawInstruction) (*bpf.VM, error) {
+	prog, ok := bpf.Disassemble(raw)
+	if !ok {
+		return nil, errors.New("capture: filter does not disassemble for the user-space filter")
+	}
+	vm, err := bpf.NewVM(prog)
+	if err != nil {
+		return nil, fmt.Errorf("capture: user-space filter: %w", err)
+	}
+	return vm, nil
+}
+
+// Method reports the capture path this Live took.
+func (l *Live) Method() Method { return l.method }
 
 func permission(err error) error {
 	if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
@@ -82,13 +142,28 @@ func (l *Live) ReadFrame(deadline time.Time) (Frame, error) {
 	if err := l.recv.SetReadDeadline(deadline); err != nil {
 		return Frame{}, fmt.Errorf("capture: set deadline on %s: %w", l.ifc.Name, err)
 	}
-	n, _, err := l.recv.ReadFrom(l.buf)
+	n, err := l.read()
 	if err != nil {
 		return Frame{}, fmt.Errorf("capture: read on %s: %w", l.ifc.Name, err)
 	}
 	data := make([]byte, n)
 	copy(data, l.buf[:n])
 	return Frame{Timestamp: time.Now().UTC(), LinkType: l.linkType, Data: data, OriginalLength: n}, nil
+}
+
+// read reads the next frame the filter accepts into l.buf.
+func (l *Live) read() (int, error) {
+	for {
+		n, _, err := l.recv.ReadFrom(l.buf)
+		if err != nil || l.userFilter == nil {
+			return n, err
+		}
+		// The VM returns how many bytes to keep, 0 to drop; errors (a
+		// runt frame read past its end) also mean drop, as in the kernel.
+		if keep, err := l.userFilter.Run(l.buf[:n]); err == nil && keep > 0 {
+			return min(n, keep), nil
+		}
+	}
 }
 
 // Send writes one IPv6 packet; the kernel adds the link header, addressed
@@ -109,10 +184,18 @@ func (l *Live) Send(dst net.HardwareAddr, ipv6 []byte) error {
 	return nil
 }
 
+// ErrNoStats reports that the kernel (or qemu-user, which does not
+// translate PACKET_STATISTICS) gives no drop counts: the capture works,
+// only its drops are unknown.
+var ErrNoStats = errors.New("packet socket statistics not available")
+
 // Stats reports how many frames the kernel passed and dropped for the
 // capture socket since the last call.
 func (l *Live) Stats() (received, dropped uint32, err error) {
 	s, err := l.recv.Stats()
+	if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOPROTOOPT) {
+		return 0, 0, fmt.Errorf("capture: stats on %s: %w (%v)", l.ifc.Name, ErrNoStats, err)
+	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("capture: stats on %s: %w", l.ifc.Name, err)
 	}
