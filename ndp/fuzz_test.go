@@ -1,6 +1,14 @@
 package ndp
 
 import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -50,4 +58,74 @@ func FuzzParseRouterSolicitation(f *testing.F) {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
 	})
+}
+
+var updateKillers = flag.Bool("update-killers", false, "rewrite testdata/fuzz/*/killer-* from TestKillerSeeds")
+
+// raWith is a Router Advertisement header (M=1, O=1, lifetime 1800 s)
+// followed by the given option bytes.
+func raWith(opts ...byte) []byte {
+	return append([]byte{134, 0, 0, 0, 64, 0xc0, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0}, opts...)
+}
+
+// TestKillerSeeds: the Router Advertisements and Solicitations that broke
+// other NDP parsers. Each ends in the problem RFC 4861 names (or, for what
+// is valid, none), never a panic or a hang; they are also the seeds of the
+// fuzz targets (testdata/fuzz/*/killer-*, rewritten with -update-killers).
+func TestKillerSeeds(t *testing.T) {
+	many := raWith()
+	for range 2000 {
+		many = append(many, 200, 1, 0, 0, 0, 0, 0, 0) // an unknown option, 2000 times
+	}
+	tests := []struct {
+		name string
+		ra   []byte
+		want []string // problem IDs from Validate
+	}{
+		{"option length 0", raWith(5, 0, 0, 0, 0, 0, 0, 0), []string{ProblemOptionLengthZero}},
+		{"option length 0 after a good one", raWith(5, 1, 0, 0, 0, 0, 5, 0xdc, 3, 0, 0, 0), []string{ProblemOptionLengthZero}},
+		{"source link-layer option of length 255", raWith(1, 255, 2, 0, 0, 0, 0, 1), []string{ProblemOptionTruncated}},
+		{"RDNSS of even length", raWith(25, 2, 0, 0, 0, 0, 0x07, 0x08, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0), []string{ProblemOptionMalformed}},
+		{"route information /64 in length 1", raWith(24, 1, 64, 0, 0, 0, 0x07, 0x08), []string{ProblemOptionMalformed}},
+		{"route information prefix length 129", raWith(append([]byte{24, 3, 129, 0, 0, 0, 0x07, 0x08}, make([]byte, 16)...)...), []string{ProblemOptionMalformed}},
+		{"DNSSL compression pointer", raWith(31, 2, 0, 0, 0, 0, 0x07, 0x08, 3, 'i', 's', 'p', 0xc0, 0x10, 0, 0), []string{ProblemOptionMalformed}},
+		{"DNSSL pointer loop", raWith(31, 2, 0, 0, 0, 0, 0x07, 0x08, 0xc0, 0x08, 0xc0, 0x08, 0, 0, 0, 0), []string{ProblemOptionMalformed}},
+		{"DNSSL label past the option", raWith(31, 2, 0, 0, 0, 0, 0x07, 0x08, 63, 'a', 'b', 0, 0, 0, 0, 0), []string{ProblemOptionMalformed}},
+		{"captive portal of odd byte length, padded", raWith(37, 2, 'h', 't', 't', 'p', ':', '/', '/', 'x', '/', 0, 0, 0, 0, 0), nil},
+		{"2000 unknown options", many, nil},
+		{"header cut", raWith()[:15], []string{ProblemTooShort}},
+	}
+	env := Envelope{HopLimit: 255, Source: netip.MustParseAddr("fe80::1")}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ra, err := ParseRouterAdvertisement(tc.ra)
+			e := env
+			e.ICMPLength = len(tc.ra)
+			var got []string
+			for _, p := range Validate(e, ra, err) {
+				got = append(got, p.ID)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("problems (-want +got):\n%s\nparse error: %v", diff, err)
+			}
+			writeKiller(t, "FuzzParseRouterAdvertisement", tc.name, tc.ra)
+		})
+	}
+	// An RS whose source link-layer option claims 255 × 8 octets.
+	rs := []byte{133, 0, 0, 0, 0, 0, 0, 0, 1, 255, 2, 0, 0, 0, 0, 1}
+	if _, err := ParseRouterSolicitation(rs); !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, errOptionPastEnd) {
+		t.Errorf("RS with an option of length 255: %v; want it cut short", err)
+	}
+	writeKiller(t, "FuzzParseRouterSolicitation", "source link-layer option of length 255", rs)
+}
+
+func writeKiller(t *testing.T, target, name string, b []byte) {
+	t.Helper()
+	if !*updateKillers {
+		return
+	}
+	path := filepath.Join("testdata", "fuzz", target, "killer-"+strings.NewReplacer(" ", "-", "/", "").Replace(name))
+	if err := os.WriteFile(path, fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", b), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
