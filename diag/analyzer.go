@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/v6diag/v6diag/capture"
@@ -14,8 +15,13 @@ import (
 )
 
 // MaxEvents bounds the control messages kept for analysis, so that a flood
-// cannot grow memory without limit; what is dropped is counted.
-const MaxEvents = 20000
+// cannot grow memory without limit; what is dropped is counted. Each kept
+// message costs about 2 KB parsed, and several KB more while the report
+// formats and the bundle lay it out: at 20000 an analysis peaked near
+// 100 MB, at 5000 near 45 MB, at 2000 under the 32 MB budget of issue 4
+// (scripts/bench-analyze.sh, e2e TestMemoryUnderFlood). A real line's
+// exchange is a few dozen messages.
+const MaxEvents = 2000
 
 // maxProblemFrames bounds how many frames one finding cites.
 const maxProblemFrames = 50
@@ -44,6 +50,9 @@ type Facts struct {
 	Passive bool
 	// SolicitOnly marks a run that stopped after the Advertises by design.
 	SolicitOnly bool
+	// Attempts are the attempts of a live run's strategy ladder; each is
+	// analysed on its own (attempts.go). Empty: one exchange, as before.
+	Attempts []AttemptWindow
 }
 
 // Analyzer consumes frames one at a time; memory stays bounded whatever
@@ -55,6 +64,14 @@ type Analyzer struct {
 	problems []Finding
 	// malformed counts frames whose control message did not parse.
 	unsupported []int
+	// undecodable are frames whose IPv6 headers are broken (cut inside an
+	// extension header, say): the first few and the first error, so a
+	// broken frame is never dropped silently.
+	undecodable      []int
+	firstDecodeError error
+	// answers are the (transaction, server) pairs whose first Advertise has
+	// been seen, at most maxReservedEvents of them.
+	answers map[answerKey]struct{}
 }
 
 // NewAnalyzer starts an analysis.
@@ -84,6 +101,12 @@ func (a *Analyzer) Add(f capture.Frame) {
 		return
 	case err != nil:
 		a.stats.DecodeErrors++
+		if len(a.undecodable) < maxProblemFrames {
+			a.undecodable = append(a.undecodable, f.Number)
+		}
+		if a.firstDecodeError == nil {
+			a.firstDecodeError = err
+		}
 		return
 	}
 	// A later fragment carries no ICMPv6 header: p.ICMPv6 is empty then.
@@ -95,16 +118,47 @@ func (a *Analyzer) Add(f capture.Frame) {
 		a.addRS(f, p)
 	case isICMP(icmpRouterAdvertisement):
 		a.addRA(f, p)
-	case p.Transport == capture.TransportUDP && (p.DestinationPort == portClient || p.DestinationPort == portServer):
+	// A server's message to a wrong port is still DHCPv6, from port 547.
+	case p.Transport == capture.TransportUDP && (p.DestinationPort == portClient || p.DestinationPort == portServer || p.SourcePort == portServer):
 		a.addDHCPv6(f, p)
 	}
 }
 
+// maxReservedEvents is room kept past MaxEvents for the messages the
+// verdict turns on — the client's own and the Replies — so that a flood of
+// RAs or Advertises before them cannot push them out of the analysis and
+// turn an "ok" into "request-unanswered". A flood of Replies fills it too,
+// so it is bounded as well.
+const maxReservedEvents = 1000
+
+// answerKey names one server's answer to one transaction.
+type answerKey struct {
+	xid    dhcpv6.TransactionID
+	server string
+}
+
 func (a *Analyzer) keep(e Event) bool {
 	a.stats.ControlFrames++
+	// The first Advertise of each server for each transaction is reserved
+	// too: a flood of copies from many servers must not push out the one
+	// the client chose, or its Request would look like an answer to nothing.
+	firstAnswer := false
+	if e.DHCP != nil && e.DHCP.Type == dhcpv6.MessageTypeAdvertise && len(a.answers) < maxReservedEvents {
+		k := answerKey{xid: e.DHCP.TransactionID, server: string(e.DHCP.ServerID)}
+		if _, seen := a.answers[k]; !seen {
+			if a.answers == nil {
+				a.answers = map[answerKey]struct{}{}
+			}
+			a.answers[k] = struct{}{}
+			firstAnswer = true
+		}
+	}
 	if len(a.events) >= MaxEvents {
-		a.stats.TimelineDropped++
-		return false
+		reserved := firstAnswer || e.Direction == DirectionOut || e.DHCP != nil && e.DHCP.Type == dhcpv6.MessageTypeReply
+		if !reserved || len(a.events) >= MaxEvents+maxReservedEvents {
+			a.stats.TimelineDropped++
+			return false
+		}
 	}
 	a.events = append(a.events, e)
 	return true
@@ -140,6 +194,7 @@ func (a *Analyzer) addRS(f capture.Frame, p capture.Packet) {
 func (a *Analyzer) addRA(f capture.Frame, p capture.Packet) {
 	e := baseEvent(f, p, KindRouterAdvertisement)
 	e.Direction = DirectionIn
+	e.pppoe = p.PPPoE
 	ra, err := ndp.ParseRouterAdvertisement(p.ICMPv6)
 	problems := ndp.Validate(ndp.Envelope{
 		HopLimit:   p.HopLimit,
@@ -148,11 +203,23 @@ func (a *Analyzer) addRA(f capture.Frame, p capture.Packet) {
 		ICMPCode:   p.ICMPv6[1],
 		ICMPLength: len(p.ICMPv6),
 	}, ra, err)
+	// RFC 4861 §6.1.2: a host silently discards an RA that fails these
+	// tests, so it must not count as a router; the timeline keeps it with
+	// the reason.
+	for _, pr := range problems {
+		if pr.Discards {
+			e.Ignored = strings.TrimSuffix(pr.Detail, ".")
+			break
+		}
+	}
 	if ra == nil {
 		e.Note = "malformed Router Advertisement"
+		if e.Ignored == "" {
+			e.Ignored = "malformed Router Advertisement"
+		}
 		a.problem(Finding{
 			ID: "ra-malformed", Severity: SeverityWarn,
-			Summary: fmt.Sprintf("A Router Advertisement from %s could not be read: %v.", p.Source, err),
+			Summary: fmt.Sprintf("Frame %d: a Router Advertisement from %s could not be read: %s.", f.Number, p.Source, strings.TrimPrefix(fmt.Sprint(err), "ndp: ")),
 			ForISP:  "Please check the router's Router Advertisement configuration; this packet is malformed.",
 			RFC:     "RFC 4861 §4.2", Frames: []int{f.Number},
 		})
@@ -191,9 +258,10 @@ func (a *Analyzer) addDHCPv6(f capture.Frame, p capture.Packet) {
 		e = baseEvent(f, p, "DHCPv6")
 		e.Direction = directionByPort(p)
 		e.Note = "malformed DHCPv6 message"
+		e.srcPort, e.dstPort = p.SourcePort, p.DestinationPort
 		a.problem(Finding{
 			ID: "dhcpv6-malformed", Severity: SeverityWarn,
-			Summary: fmt.Sprintf("Frame %d: a DHCPv6 message from %s could not be read: %v.", f.Number, p.Source, err),
+			Summary: fmt.Sprintf("Frame %d: a DHCPv6 message from %s could not be read: %s.", f.Number, p.Source, parseFault(err)),
 			ForISP:  "Please check the DHCPv6 server or relay: it sends malformed messages.",
 			RFC:     "RFC 8415 §21", Frames: []int{f.Number},
 		})
@@ -204,11 +272,25 @@ func (a *Analyzer) addDHCPv6(f capture.Frame, p capture.Packet) {
 	e.DHCP = m
 	e.TransactionID = m.TransactionID.String()
 	e.Direction = directionOf(m.Type)
+	e.srcPort, e.dstPort = p.SourcePort, p.DestinationPort
 	if err != nil {
-		e.Note = "partly malformed: " + err.Error()
+		e.malformed = parseFault(err)
+		e.Note = "partly malformed: " + e.malformed
 		a.problem(Finding{
 			ID: "dhcpv6-malformed", Severity: SeverityWarn,
-			Summary: fmt.Sprintf("Frame %d: %s from %s is partly malformed: %v.", f.Number, m.Type, p.Source, err),
+			Summary: fmt.Sprintf("Frame %d: %s from %s is malformed: %s.", f.Number, m.Type, p.Source, e.malformed),
+			ForISP:  "Please check the DHCPv6 server or relay: it sends malformed options.",
+			RFC:     "RFC 8415 §21", Frames: []int{f.Number},
+		})
+	}
+	if err == nil && len(m.Problems) > 0 {
+		// The framing holds but options are wrong (a DUID of length 0, a
+		// fixed-size option of the wrong size): the message is still used,
+		// as most clients do, and the fault is named.
+		e.Note = joinNote(e.Note, "malformed options")
+		a.problem(Finding{
+			ID: "dhcpv6-malformed", Severity: SeverityWarn,
+			Summary: fmt.Sprintf("Frame %d: %s from %s has malformed options: %s.", f.Number, m.Type, p.Source, strings.Join(m.Problems, "; ")),
 			ForISP:  "Please check the DHCPv6 server or relay: it sends malformed options.",
 			RFC:     "RFC 8415 §21", Frames: []int{f.Number},
 		})
@@ -217,6 +299,16 @@ func (a *Analyzer) addDHCPv6(f capture.Frame, p capture.Packet) {
 		e.Note = joinNote(e.Note, fmt.Sprintf("sent to port %d, not the client port 546", p.DestinationPort))
 	}
 	a.keep(e)
+}
+
+// parseFault is a parse error without the package's generic prefix, for a
+// sentence such as "Frame 12: Advertise from fe80::1 is malformed: IA_PD
+// option length 8 shorter than 12".
+func parseFault(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.TrimPrefix(err.Error(), dhcpv6.ErrMalformed.Error()+": ")
 }
 
 func joinNote(a, b string) string {

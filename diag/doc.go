@@ -5,4 +5,9 @@
 // Everything here is a pure function of the frames and a few facts the live
 // run knew (the interface, the client's DUID). It does no I/O, so the same
 // analysis serves `v6diag run` and `v6diag analyze`.
+//
+// docs/FINDINGS.md lists every finding id with its condition, severity,
+// verdict and RFC section, and the verdicts in precedence order; the
+// checks live in finish.go and verdict.go (the verdict's facts),
+// checks_ra.go, checks_dhcpv6.go and sequence.go (RFC 8415 timing).
 package diag

@@ -25,24 +25,57 @@ type exchange struct {
 	xids map[dhcpv6.TransactionID]*Event
 }
 
-// Finish computes the diagnosis from everything added.
+// Finish computes the diagnosis from everything added. It may be called
+// more than once (say, for a progress report and then the final one): each
+// call starts again from the frames, so nothing is counted twice.
 func (a *Analyzer) Finish() *Result {
+	if r := a.finishAttempts(); r != nil {
+		return r
+	}
 	r := &Result{Stats: a.stats}
 	for i := range a.events {
 		a.events[i].Offset = a.offset(a.events[i].Time)
 	}
-	r.Routers = a.routers()
-	x := a.exchange()
+	// Findings from single frames (Add) are copied, so that this call's
+	// additions never reach the next call.
+	fs := &findingSet{}
+	for _, f := range a.problems {
+		f.Frames = slices.Clone(f.Frames)
+		fs.list = append(fs.list, f)
+	}
+	r.Routers = a.routers(r)
+	x := a.exchange(fs)
 	r.Client = x.client
 	r.Servers = a.servers(x)
-	r.DelegatedPrefixes, r.Addresses, r.DNS = leases(x)
+	r.DelegatedPrefixes, r.Addresses, r.DNS = leases(x, a.facts.SolicitOnly)
+	r.Sequence = a.sequence(x)
 	r.Findings = append(r.Findings, a.findings(r, x)...)
-	r.Findings = append(r.Findings, a.problems...)
+	r.Findings = append(r.Findings, a.raChecks(r, x)...)
+	r.Findings = append(r.Findings, a.dhcpChecks(r, x)...)
+	r.Findings = append(r.Findings, a.sequenceChecks(r, x)...)
+	r.Findings = append(r.Findings, fs.list...)
 	if len(a.unsupported) > 0 {
 		r.Findings = append(r.Findings, Finding{
 			ID: "capture-unsupported-link-type", Severity: SeverityWarn,
 			Summary: fmt.Sprintf("%d frames have a link type v6diag cannot decode; they were skipped.", a.stats.UnsupportedFrames),
-			Frames:  a.unsupported,
+			Frames:  slices.Clone(a.unsupported),
+		})
+	}
+	if r.Stats.RoutersNotListed > 0 {
+		r.Findings = append(r.Findings, Finding{
+			ID: "ra-routers-capped", Severity: SeverityWarn,
+			Summary: fmt.Sprintf("%d more routers sent Router Advertisements; only the first %d are listed. So many routers on one link is a flood of forged RAs, or a misconfigured network.",
+				r.Stats.RoutersNotListed, MaxRouters),
+			ForISP: "Please check this line for a rogue device or an RA flood: more routers advertise on it than any real network has.",
+			RFC:    "RFC 6104",
+		})
+	}
+	if len(a.undecodable) > 0 {
+		r.Findings = append(r.Findings, Finding{
+			ID: "capture-undecodable-frames", Severity: SeverityWarn,
+			Summary: fmt.Sprintf("%d IPv6 frames are malformed and could not be decoded; they were skipped. The first: %v.",
+				a.stats.DecodeErrors, a.firstDecodeError),
+			Frames: slices.Clone(a.undecodable),
 		})
 	}
 	if a.stats.TimelineDropped > 0 {
@@ -52,13 +85,44 @@ func (a *Analyzer) Finish() *Result {
 		})
 	}
 	r.Verdict = a.verdict(r, x)
-	r.Timeline = a.events
+	r.Timeline = slices.Clone(a.events)
 	return r
 }
 
-func (a *Analyzer) routers() []Router {
+// findingSet merges identical findings from many frames into one that
+// cites them all.
+type findingSet struct{ list []Finding }
+
+func (s *findingSet) add(f Finding) {
+	for i := range s.list {
+		if s.list[i].ID == f.ID && s.list[i].Summary == f.Summary {
+			for _, n := range f.Frames {
+				if len(s.list[i].Frames) < maxProblemFrames && !slices.Contains(s.list[i].Frames, n) {
+					s.list[i].Frames = append(s.list[i].Frames, n)
+				}
+			}
+			return
+		}
+	}
+	if len(s.list) < 200 {
+		s.list = append(s.list, f)
+	}
+}
+
+// routers collects what each router advertised, from the RAs a host
+// accepts: those failing RFC 4861 §6.1.2 are counted in r.Stats only.
+// MaxRouters bounds the routers a diagnosis lists. A link has one or two;
+// a flood of RAs from forged routers has thousands, and listing each (with
+// a finding apiece) made a report of megabytes that took seconds to
+// write. The first ones seen are listed — the real router usually answers
+// the Solicitation first — and the rest are counted.
+const MaxRouters = 32
+
+func (a *Analyzer) routers(res *Result) []Router {
 	var rs []Router
 	index := map[netip.Addr]int{}
+	unlisted := map[netip.Addr]bool{}
+	defer func() { res.Stats.RoutersNotListed = len(unlisted) }()
 	var lastRS *Event
 	for i := range a.events {
 		e := &a.events[i]
@@ -66,10 +130,18 @@ func (a *Analyzer) routers() []Router {
 			lastRS = e
 			continue
 		}
-		if e.Kind != KindRouterAdvertisement || e.RA == nil {
+		if e.Kind != KindRouterAdvertisement {
+			continue
+		}
+		if e.RA == nil || e.Ignored != "" {
+			res.Stats.IgnoredRouterAdvertisements++
 			continue
 		}
 		j, ok := index[e.Source]
+		if !ok && len(rs) >= MaxRouters {
+			unlisted[e.Source] = true
+			continue
+		}
 		if !ok {
 			j = len(rs)
 			index[e.Source] = j
@@ -77,6 +149,7 @@ func (a *Analyzer) routers() []Router {
 		}
 		r := &rs[j]
 		ra := e.RA
+		r.PPPoE = r.PPPoE || e.pppoe
 		r.Managed, r.Other = ra.ManagedConfiguration, ra.OtherConfiguration
 		r.RouterLifetime = ra.RouterLifetime
 		r.Preference = ra.Preference.String()
@@ -111,7 +184,9 @@ func (a *Analyzer) routers() []Router {
 }
 
 // exchange finds the client under diagnosis and sorts its conversation.
-func (a *Analyzer) exchange() *exchange {
+// Server messages a client discards (RFC 8415 §16) get Ignored set and a
+// finding in fs; they count for nothing else.
+func (a *Analyzer) exchange(fs *findingSet) *exchange {
 	subject := a.facts.ClientDUID
 	if len(subject) == 0 {
 		subject = a.pickClient()
@@ -164,23 +239,39 @@ func (a *Analyzer) exchange() *exchange {
 		if m == nil || e.Direction != DirectionIn {
 			continue
 		}
+		e.Ignored = "" // recomputed on every Finish
+		if m.Type == dhcpv6.MessageTypeReconfigure {
+			continue // server-initiated (RFC 8415 §18.3.11): it answers nothing
+		}
 		opener, ours := x.xids[m.TransactionID]
+		var why *discard
 		switch {
+		case e.malformed != "":
+			// Its options could not be read, so what it lacks says nothing;
+			// Add already made it a dhcpv6-malformed finding.
+			why = &discardMalformed
 		case len(m.ClientID) == 0 && ours:
-			e.Ignored = "no Client ID"
+			why = &discardNoClientID
 		case len(m.ClientID) > 0 && !sameDUID(m.ClientID, subject):
 			if ours {
-				e.Ignored = "Client ID is not the client's"
-				a.ignored(e)
+				a.ignore(fs, e, &discardForeignClientID, "")
 			}
 			continue // another client's conversation
 		case !ours:
-			e.Ignored = "transaction id matches no message the client sent"
+			why = &discardWrongXID
 		case len(m.ServerID) == 0:
-			e.Ignored = "no Server ID"
+			why = &discardNoServerID
+		// A Relay-reply goes to the relay's port 547 and address (RFC 8415
+		// §19.2): only a message sent to the client itself is judged here.
+		case m.RelayHops == 0 && e.dstPort != clientPort(opener):
+			a.ignore(fs, e, &discardWrongPort, fmt.Sprintf("sent to UDP port %d, not to port %d, which the client sent from", e.dstPort, clientPort(opener)))
+			continue
+		case m.RelayHops == 0 && opener.Source.IsValid() && e.Dest.IsValid() && e.Dest != opener.Source:
+			a.ignore(fs, e, &discardWrongAddress, fmt.Sprintf("sent to %s, not to %s, the address the client sent from", e.Dest, opener.Source))
+			continue
 		}
-		if e.Ignored != "" {
-			a.ignored(e)
+		if why != nil {
+			a.ignore(fs, e, why, "")
 			continue
 		}
 		switch {
@@ -193,35 +284,71 @@ func (a *Analyzer) exchange() *exchange {
 			// Commit exchange, which both sides must have asked for.
 			switch {
 			case !m.RapidCommit:
-				e.Ignored = "Reply to a Solicit without Rapid Commit"
-				a.ignored(e)
+				a.ignore(fs, e, &discardReplyNoRapidCommit, "")
 			case !opener.DHCP.RapidCommit:
-				e.Ignored = "Rapid Commit Reply to a Solicit that did not ask for Rapid Commit"
-				a.ignored(e)
+				a.ignore(fs, e, &discardUnrequestedRapidCommit, "")
 			default:
 				x.replies = append(x.replies, e)
 			}
 		case m.Type == dhcpv6.MessageTypeReply:
 			x.replies = append(x.replies, e)
+		default:
+			// An Advertise to a Request, or a message a server never sends
+			// in answer: out of sequence (RFC 8415 §16, §18.2).
+			a.ignore(fs, e, &discardOutOfSequence, fmt.Sprintf("%s answers a %s", m.Type, opener.DHCP.Type))
 		}
 	}
 	return x
 }
 
-func (a *Analyzer) ignored(e *Event) {
-	id := map[string]string{
-		"no Client ID":                                      "dhcpv6-missing-client-id",
-		"Client ID is not the client's":                     "dhcpv6-foreign-client-id",
-		"transaction id matches no message the client sent": "dhcpv6-wrong-transaction-id",
-		"no Server ID":                                      "dhcpv6-missing-server-id",
-		"Reply to a Solicit without Rapid Commit":           "dhcpv6-reply-without-rapid-commit",
-		"Rapid Commit Reply to a Solicit that did not ask for Rapid Commit": "dhcpv6-unrequested-rapid-commit",
-	}[e.Ignored]
-	a.problem(Finding{
-		ID: id, Severity: SeverityWarn,
-		Summary: fmt.Sprintf("%s from %s was ignored: %s.", e.Kind, e.Source, e.Ignored),
-		ForISP:  "Please check the DHCPv6 server: clients must discard such messages (RFC 8415 §16).",
-		RFC:     "RFC 8415 §16", Frames: []int{e.Frame},
+// clientPort is the UDP port the client sent its message from: the answer
+// must go back to it (546 unless the client is odd, RFC 8415 §7.2).
+func clientPort(opener *Event) uint16 {
+	if opener.srcPort == 0 {
+		return portClient
+	}
+	return opener.srcPort
+}
+
+// discard is a reason a client drops a server message, with the finding
+// it leads to.
+type discard struct {
+	id, reason, rfc string
+}
+
+var (
+	discardNoClientID             = discard{"dhcpv6-missing-client-id", "no Client ID", "RFC 8415 §16"}
+	discardForeignClientID        = discard{"dhcpv6-foreign-client-id", "Client ID is not the client's", "RFC 8415 §16"}
+	discardWrongXID               = discard{"dhcpv6-wrong-transaction-id", "transaction id matches no message the client sent", "RFC 8415 §16"}
+	discardNoServerID             = discard{"dhcpv6-missing-server-id", "no Server ID", "RFC 8415 §16"}
+	discardMalformed              = discard{"dhcpv6-malformed", "malformed", "RFC 8415 §16"}
+	discardWrongPort              = discard{"dhcpv6-wrong-port", "sent to the wrong UDP port", "RFC 8415 §7.2"}
+	discardWrongAddress           = discard{"dhcpv6-wrong-address", "sent to the wrong address", "RFC 8415 §18.3"}
+	discardReplyNoRapidCommit     = discard{"dhcpv6-reply-without-rapid-commit", "Reply to a Solicit without Rapid Commit", "RFC 8415 §18.2.1"}
+	discardUnrequestedRapidCommit = discard{"dhcpv6-unrequested-rapid-commit", "Rapid Commit Reply to a Solicit that did not ask for Rapid Commit", "RFC 8415 §18.2.1"}
+	discardOutOfSequence          = discard{"dhcpv6-sequence-out-of-order", "out of sequence", "RFC 8415 §16"}
+)
+
+// ignore marks e as discarded for why (detail, when given, replaces the
+// generic reason) and records the finding. A malformed message already has
+// its own finding from Add.
+func (a *Analyzer) ignore(fs *findingSet, e *Event, why *discard, detail string) {
+	reason := why.reason
+	if detail != "" {
+		reason = detail
+	}
+	if why == &discardMalformed {
+		reason = "malformed: " + e.malformed
+	}
+	e.Ignored = reason
+	if why == &discardMalformed {
+		return
+	}
+	fs.add(Finding{
+		ID: why.id, Severity: SeverityWarn,
+		Summary: fmt.Sprintf("%s from %s was ignored: %s.", e.Kind, e.Source, reason),
+		ForISP:  fmt.Sprintf("Please check the DHCPv6 server: clients must discard such messages (%s).", why.rfc),
+		RFC:     why.rfc, Frames: []int{e.Frame},
 	})
 }
 
@@ -311,12 +438,14 @@ func (a *Analyzer) servers(x *exchange) []Server {
 	return out
 }
 
-// leases collects what the servers gave: confirmed by Replies, or offered
-// by Advertises when the client sent no Request (a Solicit-only run).
-func leases(x *exchange) (prefixes, addresses []Lease, dns []netip.Addr) {
+// leases collects what the servers gave: confirmed by Replies, or, in a
+// Solicit-only run (offers), offered by Advertises. Outside such a run an
+// Advertise delegates nothing until a Reply confirms it: a client that
+// never sends the Request holds no prefix (CodeOfferNotTaken).
+func leases(x *exchange, offers bool) (prefixes, addresses []Lease, dns []netip.Addr) {
 	source := x.replies
 	confirmed := true
-	if len(x.replies) == 0 && len(x.requests) == 0 {
+	if offers && len(x.replies) == 0 && len(x.requests) == 0 {
 		source, confirmed = x.advertises, false
 	}
 	seenP := map[netip.Prefix]bool{}
@@ -326,11 +455,11 @@ func leases(x *exchange) (prefixes, addresses []Lease, dns []netip.Addr) {
 			continue
 		}
 		for _, ia := range m.IAPD {
-			if ia.Status != nil && ia.Status.Code != 0 {
+			if !usableIA(ia) {
 				continue
 			}
 			for _, p := range ia.Prefixes {
-				if (p.Status != nil && p.Status.Code != 0) || p.ValidLifetime == 0 || !p.Prefix.IsValid() || seenP[p.Prefix] {
+				if !usablePrefix(p) || seenP[p.Prefix] {
 					continue
 				}
 				seenP[p.Prefix] = true
@@ -339,12 +468,12 @@ func leases(x *exchange) (prefixes, addresses []Lease, dns []netip.Addr) {
 			}
 		}
 		for _, ia := range m.IANA {
-			if ia.Status != nil && ia.Status.Code != 0 {
+			if !usableIA(ia) {
 				continue
 			}
 			for _, ad := range ia.Addresses {
 				p := netip.PrefixFrom(ad.Address, 128)
-				if (ad.Status != nil && ad.Status.Code != 0) || ad.ValidLifetime == 0 || seenP[p] {
+				if !usableAddress(ad) || seenP[p] {
 					continue
 				}
 				seenP[p] = true
@@ -360,6 +489,27 @@ func leases(x *exchange) (prefixes, addresses []Lease, dns []netip.Addr) {
 	}
 	return prefixes, addresses, dns
 }
+
+// usableIA reports whether a client keeps an IA_NA or IA_PD: not one with
+// an error status, nor one with T1 > T2 > 0, which RFC 8415 §21.4 and
+// §21.21 tell the client to discard.
+func usableIA(ia dhcpv6.IA) bool {
+	return okStatus(ia.Status) && !(ia.T1 > 0 && ia.T2 > 0 && ia.T1 > ia.T2)
+}
+
+// usablePrefix reports whether a client uses a delegated prefix: no error
+// status, a valid lifetime, and a preferred lifetime no longer than the
+// valid one (RFC 8415 §21.22: the client discards it otherwise).
+func usablePrefix(p dhcpv6.IAPrefix) bool {
+	return okStatus(p.Status) && p.ValidLifetime > 0 && p.PreferredLifetime <= p.ValidLifetime && p.Prefix.IsValid()
+}
+
+// usableAddress is usablePrefix for an IA Address (RFC 8415 §21.6).
+func usableAddress(ad dhcpv6.IAAddress) bool {
+	return okStatus(ad.Status) && ad.ValidLifetime > 0 && ad.PreferredLifetime <= ad.ValidLifetime
+}
+
+func okStatus(s *dhcpv6.Status) bool { return s == nil || s.Code == dhcpv6.StatusSuccess }
 
 // processed reports whether the server processed the message: a
 // message-level status such as UnspecFail or UseMulticast means the IAs in

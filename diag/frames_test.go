@@ -620,8 +620,9 @@ func TestVerdicts(t *testing.T) {
 		},
 		{
 			name: "reply-refused: message-level UnspecFail", facts: clientFacts, code: CodeReplyRefused,
-			build: func(l *lab) { l.healthy(managed, shape, withStatus(iana.StatusUnspecFail)) },
-			cites: map[string][]int{"dhcpv6-reply-error": {6}},
+			build:  func(l *lab) { l.healthy(managed, shape, withStatus(iana.StatusUnspecFail)) },
+			cites:  map[string][]int{"dhcpv6-reply-status-error": {6}},
+			absent: []string{"dhcpv6-reply-error"},
 			check: func(t *testing.T, r *Result) {
 				if !strings.Contains(r.Verdict.Summary, "UnspecFail") {
 					t.Errorf("summary %q does not name the status", r.Verdict.Summary)
@@ -635,7 +636,7 @@ func TestVerdicts(t *testing.T) {
 			build: func(l *lab) {
 				l.healthy(managed, shape, withStatus(iana.StatusUnspecFail), withPD("2001:db8:8000::/48"))
 			},
-			cites:  map[string][]int{"dhcpv6-reply-error": {6}},
+			cites:  map[string][]int{"dhcpv6-reply-status-error": {6}},
 			absent: []string{"dhcpv6-prefix-delegated"},
 			check:  delegated(),
 		},
@@ -907,13 +908,19 @@ func TestMalformedFrames(t *testing.T) {
 			cites: map[string][]int{"dhcpv6-malformed": {3}},
 		},
 		{
-			name: "RA with an option of length 0", facts: clientFacts, code: CodeNoDHCPv6Reply,
+			// RFC 4861 §4.6: the whole RA is discarded, so no router is left.
+			name: "RA with an option of length 0", facts: clientFacts, code: CodeNoRouterAdvertisement,
 			build: func(l *lab) {
 				b := managed.marshal(t)
 				l.raBytes(append(b, 5, 0, 0, 0, 0, 0, 0, 0)) // option type 5 (MTU), length 0
 				l.solicit(shape, xid(1))
 			},
-			cites: map[string][]int{string(ndp.ProblemOptionLengthZero): {1}},
+			cites: map[string][]int{string(ndp.ProblemOptionLengthZero): {1}, "ra-invalid-ignored": {1}, "ra-none": nil},
+			check: func(t *testing.T, r *Result) {
+				if len(r.Routers) != 0 || r.Stats.IgnoredRouterAdvertisements != 1 || r.Timeline[0].Ignored == "" {
+					t.Errorf("routers %d, ignored %d, timeline %+v", len(r.Routers), r.Stats.IgnoredRouterAdvertisements, r.Timeline[0])
+				}
+			},
 		},
 		{
 			name: "RA shorter than its header", facts: clientFacts, code: CodeNoRouterAdvertisement,
@@ -1028,6 +1035,10 @@ func FuzzAnalyzer(f *testing.F) {
 			l.neighbourExchange()
 			l.raBytes([]byte{134, 0, 0, 0, 64, 0xc0, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0})
 		},
+	}
+	// Every expert-finding scenario (checks_test.go) seeds the corpus too.
+	for _, sc := range append(append(raScenarios(f), dhcpScenarios(f)...), sequenceScenarios()...) {
+		seeds = append(seeds, sc.build)
 	}
 	for _, build := range seeds {
 		l := newLab(f)

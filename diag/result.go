@@ -16,13 +16,18 @@ type Code string
 // Verdict codes, in precedence order: when several apply, the earliest in
 // this list (after CodeOK) wins.
 const (
-	CodeOK                         Code = "ok"
-	CodeLinkDown                   Code = "link-down"
-	CodeNoIPv6ControlTraffic       Code = "no-ipv6-control-traffic"
-	CodeNoRouterAdvertisement      Code = "no-router-advertisement"
-	CodeSLAACOnly                  Code = "slaac-only"
-	CodeNoDHCPv6Reply              Code = "no-dhcpv6-reply"
-	CodeNoPrefixOffered            Code = "no-prefix-offered"
+	CodeOK                    Code = "ok"
+	CodeLinkDown              Code = "link-down"
+	CodeNoIPv6ControlTraffic  Code = "no-ipv6-control-traffic"
+	CodeNoRouterAdvertisement Code = "no-router-advertisement"
+	CodeSLAACOnly             Code = "slaac-only"
+	CodeNoDHCPv6Reply         Code = "no-dhcpv6-reply"
+	CodeNoPrefixOffered       Code = "no-prefix-offered"
+	// CodeOfferNotTaken: a usable prefix was offered in an Advertise and
+	// the client never asked for it with a Request (outside
+	// --solicit-only) — usually the client's configuration rejects the
+	// offer (odhcp6c's reqaddress 'force' with NoAddrsAvail for IA_NA).
+	CodeOfferNotTaken              Code = "offer-not-taken"
 	CodeRequestUnanswered          Code = "request-unanswered"
 	CodeReplyRefused               Code = "reply-refused"
 	CodePrefixSmallerThanRequested Code = "prefix-smaller-than-requested"
@@ -105,8 +110,17 @@ type Event struct {
 	TransactionID string
 	// Note adds what matters about this message in a few words.
 	Note string
-	// Ignored says why a client would ignore this message (RFC 8415 §16).
+	// Ignored says why a client would ignore this message: RFC 4861
+	// §6.1.2 for a Router Advertisement, RFC 8415 §16 for DHCPv6.
 	Ignored string
+
+	// srcPort and dstPort are the UDP ports of a DHCPv6 message.
+	srcPort, dstPort uint16
+	// pppoe marks a frame carried in a PPPoE session.
+	pppoe bool
+	// malformed holds the parse error of a DHCPv6 message that was only
+	// partly decoded; a client discards such a message.
+	malformed string
 
 	RA   *ndp.RouterAdvertisement `json:"-"`
 	DHCP *dhcpv6.Message          `json:"-"`
@@ -130,6 +144,9 @@ type Router struct {
 	AnsweredSolicitation   bool
 	SolicitedLatency       time.Duration
 	SolicitedLatencyFrames []int
+	// PPPoE is set when the router's advertisements came over a PPPoE
+	// session, where the link MTU is at most 1492 (RFC 2516 §7).
+	PPPoE bool
 }
 
 // Server is one DHCPv6 server that answered the client.
@@ -180,7 +197,13 @@ type Stats struct {
 	DecodeErrors      int
 	TimelineDropped   int
 	UnsupportedFrames int
-	First, Last       time.Time
+	// IgnoredRouterAdvertisements counts RAs that fail RFC 4861 §6.1.2 (or
+	// could not be read) and so do not count as routers.
+	IgnoredRouterAdvertisements int
+	// RoutersNotListed counts routers past MaxRouters: their RAs are in
+	// the timeline but not in Routers.
+	RoutersNotListed int
+	First, Last      time.Time
 }
 
 // Result is the whole diagnosis.
@@ -193,6 +216,45 @@ type Result struct {
 	Addresses         []Lease
 	DNS               []netip.Addr
 	Timeline          []Event
-	Findings          []Finding
-	Stats             Stats
+	// Sequence is the client's DHCPv6 exchange message by message, with
+	// the timing of each against RFC 8415's timers.
+	Sequence []Step
+	Findings []Finding
+	Stats    Stats
+	// Attempts is the diagnosis of each attempt of a live run's strategy
+	// ladder, and BestAttempt the Index of the one that worked best (0:
+	// none did); see attempts.go.
+	Attempts    []AttemptResult
+	BestAttempt int
+}
+
+// Step is one DHCPv6 message of the client's exchange (RFC 8415 §15, §18),
+// with its timing. Client messages carry their transmission number within
+// the transaction and the gap since the previous transmission, with the
+// window RFC 8415 §15 allows for that gap; server messages carry their
+// latency.
+type Step struct {
+	Frame         int
+	Kind          Kind
+	Direction     Direction
+	TransactionID string
+	Offset        time.Duration
+	// Transmission is 1 for a client message's first transmission in its
+	// transaction, 2 for the first retransmission, and so on; 0 for
+	// server messages.
+	Transmission int
+	// Gap is the time since the previous transmission in the transaction
+	// (0 for the first). GapMin and GapMax bound it per RFC 8415 §15
+	// (IRT, MRT and RAND ±0.1, from the previous gap); both are 0 when no
+	// bound applies.
+	Gap, GapMin, GapMax time.Duration
+	// GapOK is false when Gap falls outside [GapMin, GapMax]; true where
+	// no window applies (first transmissions, server messages).
+	GapOK bool
+	// Latency is, for a server message, the time since the latest client
+	// transmission in its transaction; SinceFirst since the first one.
+	Latency, SinceFirst time.Duration
+	// Ignored repeats the timeline's reason when a client discards the
+	// message.
+	Ignored string
 }

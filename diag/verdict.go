@@ -38,6 +38,11 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 			f.Summary = fmt.Sprintf("%d Router Solicitations went out and no Router Advertisement came back.", len(rsFrames))
 			f.ForISP = "Please check that IPv6 routing is enabled for this line: Router Solicitations get no answer."
 		}
+		if n := r.Stats.IgnoredRouterAdvertisements; n > 0 {
+			f.Summary = fmt.Sprintf("No valid Router Advertisement was seen: the %d that arrived fail RFC 4861 validity and hosts discard them.", n)
+			f.ForISP = "Please check the Router Advertisements on this line: every one fails RFC 4861 §6.1.2, so hosts discard them."
+			f.RFC = "RFC 4861 §6.1.2"
+		}
 		add(f)
 	case len(defaultRouters) == 0:
 		add(Finding{ID: "ra-no-default-route", Severity: SeverityFail, RFC: "RFC 4861 §4.2", Frames: routerFrames(r.Routers),
@@ -50,17 +55,13 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 					rt.Source, macString(rt.SourceMAC), rt.RouterLifetime, bit(rt.Managed), bit(rt.Other))})
 		}
 	}
-	if len(r.Routers) > 1 {
-		add(Finding{ID: "ra-several-routers", Severity: SeverityInfo, RFC: "RFC 4861 §6.3.4", Frames: routerFrames(r.Routers),
-			Summary: fmt.Sprintf("%d routers send Router Advertisements on this link.", len(r.Routers))})
-	}
 	// DHCPv6.
 	solicited := len(x.solicits) > 0
 	answered := len(x.advertises) > 0 || len(x.replies) > 0
 	if solicited && !answered {
 		add(Finding{ID: "dhcpv6-no-reply", Severity: SeverityFail, RFC: "RFC 8415 §18.2.1", Frames: frames(x.solicits),
 			Summary: fmt.Sprintf("%d Solicits went out over %s and no DHCPv6 server answered.", len(x.solicits), span(x.solicits)),
-			ForISP: fmt.Sprintf("We sent %d DHCPv6 Solicits from MAC %s (DUID %s) and no Advertise came back; please check the DHCPv6 server or relay for this port.",
+			ForISP: fmt.Sprintf("Please check the DHCPv6 server or relay for this port: %d Solicits from MAC %s (DUID %s) got no Advertise back.",
 				len(x.solicits), macString(x.client.SourceMAC), x.client.DUID)})
 	}
 	if len(x.advertises) > 0 {
@@ -94,16 +95,27 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 			ForISP:  "Please check the DHCPv6 server: it answers Solicit with Advertise but never answers the Request."})
 	}
 	for _, e := range x.replies {
-		if s := statusOf(e.DHCP, true); s != nil && !hasPrefix(e.DHCP) {
+		if hasPrefix(e.DHCP) {
+			continue
+		}
+		m := e.DHCP
+		if m.Status != nil && m.Status.Code != dhcpv6.StatusSuccess {
+			s := statusText(m.Status)
+			add(Finding{ID: "dhcpv6-reply-status-error", Severity: SeverityFail, RFC: "RFC 8415 §18.2.10", Frames: []int{e.Frame},
+				Summary: fmt.Sprintf("The Reply refused the whole request with status %s.", s),
+				ForISP:  fmt.Sprintf("Please check the DHCPv6 server: its Reply carries the message-level status %s.", s)})
+			continue
+		}
+		if s := statusOf(m, true); s != nil {
 			add(Finding{ID: "dhcpv6-reply-error", Severity: SeverityFail, RFC: "RFC 8415 §18.2.10.1", Frames: []int{e.Frame},
-				Summary: fmt.Sprintf("The Reply refused the request: %s.", statusText(s)),
-				ForISP:  fmt.Sprintf("Please check the DHCPv6 server: its Reply carries status %s.", statusText(s))})
+				Summary: fmt.Sprintf("The Reply refused the delegated prefix: %s.", statusText(s)),
+				ForISP:  fmt.Sprintf("Please check the DHCPv6 server: its Reply carries status %s for the IA_PD.", statusText(s))})
 		}
 	}
 	for _, p := range r.DelegatedPrefixes {
 		how := "confirmed by a Reply"
 		if !p.Confirmed {
-			how = "offered in an Advertise (no Request was sent)"
+			how = "offered in an Advertise (--solicit-only: no Request was sent)"
 		}
 		add(Finding{ID: "dhcpv6-prefix-delegated", Severity: SeverityPass, RFC: "RFC 8415 §6.3", Frames: []int{p.Frame},
 			Summary: fmt.Sprintf("Prefix %s was delegated, %s (valid %s, preferred %s, T1 %s, T2 %s).",
@@ -111,7 +123,7 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 		if x.client.PrefixHint > 0 && p.Prefix.Bits() > x.client.PrefixHint {
 			add(Finding{ID: "dhcpv6-prefix-smaller-than-hint", Severity: SeverityFail, RFC: "RFC 8415 §18.2.1", Frames: []int{p.Frame},
 				Summary: fmt.Sprintf("A /%d was asked for but a /%d was delegated.", x.client.PrefixHint, p.Prefix.Bits()),
-				ForISP:  fmt.Sprintf("We asked for a /%d (IA Prefix hint) and received %s; please check the size provisioned for this line.", x.client.PrefixHint, p.Prefix)})
+				ForISP:  fmt.Sprintf("Please check the prefix size provisioned for this line: we asked for a /%d (IA Prefix hint) and received %s.", x.client.PrefixHint, p.Prefix)})
 		}
 	}
 	if len(x.releases) > 0 {
@@ -139,19 +151,25 @@ func (a *Analyzer) verdict(r *Result, x *exchange) Verdict {
 		managed = managed || rt.Managed
 		other = other || rt.Other
 	}
-	dhcpSeen := false
+	dhcpSeen, raSeen := false, false
 	for _, e := range a.events {
 		if e.DHCP != nil || strings.HasPrefix(string(e.Kind), "DHCP") {
 			dhcpSeen = true
-			break
 		}
+		raSeen = raSeen || e.Kind == KindRouterAdvertisement
+	}
+	ignoredRAs := ""
+	if n := r.Stats.IgnoredRouterAdvertisements; n > 0 {
+		ignoredRAs = fmt.Sprintf(" %d Router Advertisements arrived but fail RFC 4861 validity, so hosts discard them.", n)
 	}
 	answered := len(x.advertises) > 0 || len(x.replies) > 0
 	switch {
 	case a.facts.Live && !a.facts.Carrier:
 		return Verdict{CodeLinkDown, "The WAN interface has no carrier: check the cable, the modem or ONT, and the port.", PartyUser}
-	case !a.facts.Live && len(r.Routers) == 0 && !dhcpSeen:
+	case !a.facts.Live && !raSeen && !dhcpSeen:
 		return Verdict{CodeNoIPv6ControlTraffic, "The capture holds no Router Advertisement and no DHCPv6 message: capture on the WAN interface while IPv6 starts (ifup wan6).", PartyUser}
+	case len(r.Routers) == 0 && ignoredRAs != "":
+		return Verdict{CodeNoRouterAdvertisement, "No valid Router Advertisement arrived, so no default route is offered." + ignoredRAs + dhcpAside(r, x), PartyISP}
 	case len(r.Routers) == 0 && a.facts.Live && !a.facts.Passive:
 		return Verdict{CodeNoRouterAdvertisement, "No router answered the Router Solicitations: IPv6 is not enabled on this line, or not reaching this port." + dhcpAside(r, x), PartyISP}
 	case len(r.Routers) == 0:
@@ -172,6 +190,8 @@ func (a *Analyzer) verdict(r *Result, x *exchange) Verdict {
 	switch {
 	case !offered:
 		return Verdict{CodeNoPrefixOffered, "A DHCPv6 server answered but offered no delegated prefix.", PartyISP}
+	case a.offerNotTaken(x):
+		return Verdict{CodeOfferNotTaken, offerNotTakenText(a.offerNotTakenWhy(x)), PartyUser}
 	case len(x.requests) > 0 && len(x.replies) == 0:
 		return Verdict{CodeRequestUnanswered, "The server offered a prefix, but never answered the Request for it.", PartyISP}
 	case len(r.DelegatedPrefixes) == 0:
@@ -200,16 +220,17 @@ func (a *Analyzer) verdict(r *Result, x *exchange) Verdict {
 	return Verdict{CodeOK, fmt.Sprintf("IPv6 works: prefix %s was delegated, %s, and a router offers a default route.", best, how), PartyNobody}
 }
 
+// hasPrefix reports whether m delegates a prefix a client can use.
 func hasPrefix(m *dhcpv6.Message) bool {
 	if !processed(m) {
 		return false
 	}
 	for _, ia := range m.IAPD {
-		if ia.Status != nil && ia.Status.Code != 0 {
+		if !usableIA(ia) {
 			continue
 		}
 		for _, p := range ia.Prefixes {
-			if p.ValidLifetime > 0 && (p.Status == nil || p.Status.Code == 0) && p.Prefix.IsValid() {
+			if usablePrefix(p) {
 				return true
 			}
 		}

@@ -1,0 +1,307 @@
+package diag
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/v6diag/v6diag/dhcpv6"
+)
+
+// AttemptWindow tells the analysis which frames of a live run belong to one
+// attempt of the strategy ladder: the DUID it used, the transaction ids of
+// its messages (Solicit, Request, Release), and the frames captured while it
+// ran. An attempt's answers are found by transaction id, so a late Reply
+// that arrives during the next attempt still counts for its own.
+type AttemptWindow struct {
+	// Index is the attempt's 1-based number, as report.json shows it.
+	Index int
+	// Label says in words what the attempt sent.
+	Label string
+	// Advice is the sentence the verdict adds when this attempt is the
+	// best, e.g. "IPv6 works here with reqaddress 'none'".
+	Advice string
+	// AdviceIsConfig is set when Advice is a change the user can make in
+	// /etc/config/network (not so for Rapid Commit, which odhcp6c lacks).
+	AdviceIsConfig bool
+	DUID           dhcpv6.DUID
+	TransactionIDs []dhcpv6.TransactionID
+	// FirstFrame and LastFrame bound the frames captured while the attempt
+	// ran; LastFrame 0 leaves the window open to the end of the capture.
+	// Foreign DHCPv6 traffic (other transaction ids) in the window counts
+	// for this attempt, so that stray answers are still diagnosed.
+	FirstFrame, LastFrame int
+}
+
+// AttemptResult is the diagnosis of one attempt, made by the same analysis
+// as the whole run, restricted to the attempt's own messages (and all Router
+// Advertisements, which belong to the link, not to an attempt).
+type AttemptResult struct {
+	Index   int
+	Verdict Verdict
+	// Answered is set when a valid Advertise or Reply answered it.
+	Answered bool
+	// PrefixOK is set when a prefix at least as large as the hint was
+	// delegated (confirmed by a Reply, or offered in a Solicit-only run):
+	// DHCPv6 worked, whatever the Router Advertisements said.
+	PrefixOK bool
+	// DelegatedPrefixLength is the length of the largest prefix delegated;
+	// 0 when none.
+	DelegatedPrefixLength int
+	// PrefixHint is the IA Prefix length the attempt asked for; 0 none.
+	PrefixHint int
+	// StatusCodes lists, once each in the order met, the non-success status
+	// codes in the answers (message level and inside IAs).
+	StatusCodes []string
+	// AddressObtained is set when an IA_NA address was bound (or offered,
+	// Solicit-only).
+	AddressObtained bool
+	// PrefixInAnswer is set when an answer carried an IA_PD with a usable
+	// prefix, whether or not it was then bound.
+	PrefixInAnswer bool
+	// RapidCommit is set when a Rapid Commit Reply answered the Solicit.
+	RapidCommit bool
+	// FirstFrame and LastFrame are the first and last frames of the
+	// attempt's own DHCPv6 messages; 0 when it has none.
+	FirstFrame, LastFrame int
+	Solicits, Requests    int
+	Releases              int
+}
+
+// Attempt analyses one attempt while a live run goes on, so that the ladder
+// chooses its next rung from the same analysis that writes the report. all
+// lists every attempt so far (w included): their messages are kept out of
+// w's window.
+func (a *Analyzer) Attempt(w AttemptWindow, all []AttemptWindow) AttemptResult {
+	sub, _ := a.scope(w, all)
+	return attemptResult(w, sub.Finish())
+}
+
+// scope returns a fresh Analyzer over the events of attempt w: every event
+// that is not DHCPv6, w's own messages, and foreign DHCPv6 messages inside
+// its frame window. idx maps the new events to a.events.
+func (a *Analyzer) scope(w AttemptWindow, all []AttemptWindow) (*Analyzer, []int) {
+	mine := map[dhcpv6.TransactionID]bool{}
+	for _, x := range w.TransactionIDs {
+		mine[x] = true
+	}
+	others := map[dhcpv6.TransactionID]bool{}
+	for _, o := range all {
+		if o.Index == w.Index {
+			continue
+		}
+		for _, x := range o.TransactionIDs {
+			if !mine[x] {
+				others[x] = true
+			}
+		}
+	}
+	inWindow := func(frame int) bool {
+		return frame >= w.FirstFrame && (w.LastFrame == 0 || frame <= w.LastFrame)
+	}
+	f := a.facts
+	f.Attempts = nil
+	f.ClientDUID = w.DUID
+	sub := &Analyzer{facts: f, stats: a.stats, problems: a.problems, unsupported: a.unsupported,
+		undecodable: a.undecodable, firstDecodeError: a.firstDecodeError}
+	var idx []int
+	for i, e := range a.events {
+		if isDHCPv6Event(e) {
+			switch {
+			case e.DHCP != nil && mine[e.DHCP.TransactionID]:
+			case e.DHCP != nil && others[e.DHCP.TransactionID]:
+				continue
+			case !inWindow(e.Frame):
+				continue
+			}
+		}
+		sub.events = append(sub.events, e)
+		idx = append(idx, i)
+	}
+	return sub, idx
+}
+
+func isDHCPv6Event(e Event) bool {
+	return e.DHCP != nil || (e.Kind != KindRouterSolicitation && e.Kind != KindRouterAdvertisement)
+}
+
+// attemptResult reads the per-attempt figures off the attempt's diagnosis.
+func attemptResult(w AttemptWindow, res *Result) AttemptResult {
+	ar := AttemptResult{Index: w.Index, Verdict: res.Verdict, PrefixHint: res.Client.PrefixHint,
+		Solicits: res.Client.Solicits, Requests: res.Client.Requests, Releases: res.Client.Releases,
+		AddressObtained: len(res.Addresses) > 0}
+	for _, p := range res.DelegatedPrefixes {
+		if ar.DelegatedPrefixLength == 0 || p.Prefix.Bits() < ar.DelegatedPrefixLength {
+			ar.DelegatedPrefixLength = p.Prefix.Bits()
+		}
+	}
+	ar.PrefixOK = ar.DelegatedPrefixLength > 0 && (ar.PrefixHint == 0 || ar.DelegatedPrefixLength <= ar.PrefixHint)
+	mine := map[dhcpv6.TransactionID]dhcpv6.MessageType{}
+	for _, e := range res.Timeline {
+		m := e.DHCP
+		if m == nil || !slices.Contains(w.TransactionIDs, m.TransactionID) {
+			continue
+		}
+		if ar.FirstFrame == 0 || e.Frame < ar.FirstFrame {
+			ar.FirstFrame = e.Frame
+		}
+		ar.LastFrame = max(ar.LastFrame, e.Frame)
+		if e.Direction == DirectionOut {
+			if _, seen := mine[m.TransactionID]; !seen {
+				mine[m.TransactionID] = m.Type
+			}
+			continue
+		}
+		if e.Ignored != "" || (m.Type != dhcpv6.MessageTypeAdvertise && m.Type != dhcpv6.MessageTypeReply) {
+			continue
+		}
+		opener := mine[m.TransactionID]
+		if opener == dhcpv6.MessageTypeRelease {
+			continue // a Release's Reply says nothing about what the ISP offers
+		}
+		ar.Answered = true
+		ar.RapidCommit = ar.RapidCommit || (m.Type == dhcpv6.MessageTypeReply && opener == dhcpv6.MessageTypeSolicit)
+		ar.PrefixInAnswer = ar.PrefixInAnswer || hasPrefix(m)
+		for _, s := range statuses(m) {
+			if !slices.Contains(ar.StatusCodes, s) {
+				ar.StatusCodes = append(ar.StatusCodes, s)
+			}
+		}
+	}
+	return ar
+}
+
+// statuses names every non-success status in m, message level first.
+func statuses(m *dhcpv6.Message) []string {
+	var out []string
+	add := func(s *dhcpv6.Status) {
+		if s != nil && s.Code != dhcpv6.StatusSuccess {
+			out = append(out, s.Name())
+		}
+	}
+	add(m.Status)
+	for _, ia := range append(slices.Clone(m.IANA), m.IAPD...) {
+		add(ia.Status)
+		for _, ad := range ia.Addresses {
+			add(ad.Status)
+		}
+		for _, p := range ia.Prefixes {
+			add(p.Status)
+		}
+	}
+	return out
+}
+
+// BestAttempt picks the attempt that worked best: among those whose
+// DHCPv6 exchange delegated a large enough prefix, the one with the largest
+// prefix, then the earliest (closest to the router's own settings). It
+// returns 0 when none worked.
+func BestAttempt(results []AttemptResult) int {
+	best := -1
+	for i, r := range results {
+		if !r.PrefixOK {
+			continue
+		}
+		if best < 0 || r.DelegatedPrefixLength < results[best].DelegatedPrefixLength {
+			best = i
+		}
+	}
+	if best < 0 {
+		return 0
+	}
+	return results[best].Index
+}
+
+// dhcpv6Codes are the verdicts about the DHCPv6 exchange, which another
+// request shape can cure.
+var dhcpv6Codes = []Code{CodeNoDHCPv6Reply, CodeNoPrefixOffered, CodeRequestUnanswered, CodeReplyRefused, CodePrefixSmallerThanRequested}
+
+// finishAttempts is Finish for a live run with a strategy ladder: each
+// attempt is analysed on its own; the first one's diagnosis is the run's
+// (it is what the router's own client meets), the timeline holds every
+// frame, the leases and servers of all attempts are listed, and the verdict
+// names the best combination found. It returns nil when the run had no
+// attempt windows.
+func (a *Analyzer) finishAttempts() *Result {
+	ws := a.facts.Attempts
+	if len(ws) == 0 {
+		return nil
+	}
+	for i := range a.events {
+		a.events[i].Offset = a.offset(a.events[i].Time)
+	}
+	timeline := slices.Clone(a.events)
+	results := make([]*Result, len(ws))
+	attempts := make([]AttemptResult, len(ws))
+	for i, w := range ws {
+		sub, idx := a.scope(w, ws)
+		results[i] = sub.Finish()
+		attempts[i] = attemptResult(w, results[i])
+		for j, e := range results[i].Timeline {
+			if isDHCPv6Event(e) {
+				timeline[idx[j]].Ignored = e.Ignored
+			}
+		}
+	}
+	r := *results[0]
+	r.Timeline = timeline
+	r.Attempts = attempts
+	r.BestAttempt = BestAttempt(attempts)
+	r.Findings = append(slices.Clone(r.Findings), a.ladderFindings(r.Findings)...) // across attempts (checks_dhcpv6.go)
+	for _, other := range results[1:] {
+		r.Client.Solicits += other.Client.Solicits
+		r.Client.Requests += other.Client.Requests
+		r.Client.Releases += other.Client.Releases
+		r.Servers = mergeServers(r.Servers, other.Servers)
+		r.DelegatedPrefixes = mergeLeases(r.DelegatedPrefixes, other.DelegatedPrefixes)
+		r.Addresses = mergeLeases(r.Addresses, other.Addresses)
+		for _, d := range other.DNS {
+			if !slices.Contains(r.DNS, d) {
+				r.DNS = append(r.DNS, d)
+			}
+		}
+	}
+	if r.BestAttempt == 0 || r.BestAttempt == attempts[0].Index || attempts[0].PrefixOK {
+		return &r
+	}
+	bi := slices.IndexFunc(ws, func(w AttemptWindow) bool { return w.Index == r.BestAttempt })
+	w, best := ws[bi], attempts[bi]
+	r.Verdict.Summary += fmt.Sprintf(" %s. Attempt %d (%s) was delegated a /%d.", w.Advice, w.Index, w.Label, best.DelegatedPrefixLength)
+	if w.AdviceIsConfig && slices.Contains(dhcpv6Codes, r.Verdict.Code) {
+		r.Verdict.WhoMustAct = PartyUser
+	}
+	// The best attempt's own findings that the first attempt lacks (the
+	// prefix it was delegated, its Release) are evidence too.
+	for _, f := range results[bi].Findings {
+		if !slices.ContainsFunc(r.Findings, func(g Finding) bool { return g.ID == f.ID }) {
+			f.Summary = fmt.Sprintf("Attempt %d (%s): %s", w.Index, w.Label, f.Summary)
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	return &r
+}
+
+func mergeServers(into, more []Server) []Server {
+	for _, s := range more {
+		i := slices.IndexFunc(into, func(t Server) bool { return t.ServerID.Equal(s.ServerID) })
+		if i < 0 {
+			into = append(into, s)
+			continue
+		}
+		into[i].Messages += s.Messages
+		for _, f := range s.Frames {
+			if len(into[i].Frames) < maxProblemFrames {
+				into[i].Frames = append(into[i].Frames, f)
+			}
+		}
+	}
+	return into
+}
+
+func mergeLeases(into, more []Lease) []Lease {
+	for _, l := range more {
+		if !slices.ContainsFunc(into, func(k Lease) bool { return k.Prefix == l.Prefix && k.Frame == l.Frame }) {
+			into = append(into, l)
+		}
+	}
+	return into
+}
