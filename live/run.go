@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"os"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
+	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/ndp"
 )
 
@@ -20,9 +22,14 @@ import (
 // run ends, since a missing RA is exactly what is being diagnosed.
 const rtrSolicitationInterval = 4 * time.Second
 
+// maxJudgedFrames bounds the frames kept in memory for judging attempts
+// during the run, whatever a server floods us with.
+const maxJudgedFrames = 2000
+
 // MaxFrames caps the frames a run records, so that a flood cannot fill
-// /tmp or memory; the report states it when reached.
-const MaxFrames = 50000
+// /tmp (RAM on OpenWrt) or memory; the report states it when reached. Twice
+// diag.MaxEvents: the analysis keeps no more control messages than that.
+const MaxFrames = 10000
 
 // Config says what a run does.
 type Config struct {
@@ -31,13 +38,26 @@ type Config struct {
 	Capture io.Writer
 	// Timeout bounds the whole run.
 	Timeout time.Duration
-	Client  dhcpv6.ClientConfig
+	// Client configures the first attempt's client (identity, shape) and
+	// what every attempt shares (Solicit-only, no release, randomness).
+	Client dhcpv6.ClientConfig
+	// Strategy says how many attempts the run makes (ladder.go); empty
+	// means StrategyFirst, a single exchange.
+	Strategy Strategy
+	// RouterIdentity is the identity of the DUID-LL rung: the DUID-LL of the
+	// WAN MAC and the IAID to use with it. Empty: no such rung.
+	RouterIdentity dhcpv6.Identity
+	// RouterDUIDSkip, when set, keeps the DUID-LL rung from running and
+	// says why (the router's own client may hold a lease under it).
+	RouterDUIDSkip string
 	// Passive sends nothing; it records for Timeout.
 	Passive bool
 	// NoDHCPv6 sends Router Solicitations only.
 	NoDHCPv6 bool
 	// Progress, if set, receives one-line descriptions of what happens.
 	Progress func(string)
+	// Status, if set, receives the same progress as values (see Status).
+	Status func(Status)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Application names the tool in the pcapng header.
@@ -51,8 +71,17 @@ type Outcome struct {
 	FramesCapped   int
 	RSSent         int
 	RASeen         int
-	Client         dhcpv6.ClientResult
-	KernelDrops    uint32
+	// Client is the first attempt's exchange.
+	Client dhcpv6.ClientResult
+	// Attempts are the attempts of the strategy ladder, skipped ones
+	// included, in order.
+	Attempts    []Attempt
+	KernelDrops uint32
+	// KernelDropsUnknown is set when the kernel gave no drop count
+	// (capture.ErrNoStats, e.g. under qemu-user).
+	KernelDropsUnknown bool
+	// CaptureMethod is the path the capture took (capture.Method).
+	CaptureMethod capture.Method
 	// Interrupted is set when the context was cancelled before the end.
 	Interrupted bool
 	// ReleasedOnInterrupt is set when an interrupted run sent a Release for
@@ -72,11 +101,21 @@ var (
 )
 
 type runner struct {
-	cfg      Config
-	now      func() time.Time
-	cap      *capture.Live
-	pcap     *capture.PcapngWriter
-	client   *dhcpv6.Client
+	cfg Config
+	now func() time.Time
+	cap *capture.Live
+	// sent are packets v6diag sent and recorded itself, awaiting the
+	// capture socket's copy (recordSent, ownCopy).
+	sent   []sentPacket
+	pcap   *capture.PcapngWriter
+	ladder *ladder
+	// analyzer holds the DHCPv6 frames so far, for judging each attempt
+	// with the same analysis the report uses.
+	analyzer *diag.Analyzer
+	// announced counts the attempts progress has reported.
+	announced int
+	// judged counts the frames given to analyzer.
+	judged   int
 	out      Outcome
 	nextRS   time.Time
 	gotRA    bool
@@ -103,6 +142,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, fmt.Errorf("live: %w", err)
 	}
 	defer r.cap.Close()
+	r.out.CaptureMethod = r.cap.Method()
 	if r.pcap, err = capture.NewPcapngWriter(cfg.Capture, ifc.Name, r.cap.LinkType(), cfg.Application); err != nil {
 		return nil, fmt.Errorf("live: %w", err)
 	}
@@ -114,77 +154,91 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if !cfg.Passive {
 		r.sendRS()
 		if !cfg.NoDHCPv6 {
-			r.client = dhcpv6.NewClient(cfg.Client)
-			r.sendDHCPv6(r.client.Start(r.now()))
+			r.startLadder()
 		}
 	}
 	r.loop(ctx)
-	if r.out.Interrupted {
-		r.releaseOnInterrupt()
-	}
-	if r.client != nil {
-		r.out.Client = r.client.Result()
-	}
+	r.endLadder()
 	if _, drops, err := r.cap.Stats(); err == nil {
 		r.out.KernelDrops = drops
+	} else {
+		r.out.KernelDropsUnknown = true
 	}
 	r.out.Ended = r.now()
 	return &r.out, nil
 }
 
 func (r *runner) progress(format string, args ...any) {
+	if r.cfg.Status != nil {
+		r.cfg.Status(Status{Event: fmt.Sprintf(format, args...), Awaiting: r.awaiting(), Deadline: r.deadline})
+	}
 	if r.cfg.Progress != nil {
 		left := max(time.Until(r.deadline), 0).Round(time.Second)
 		r.cfg.Progress(fmt.Sprintf("[%s left] ", left) + fmt.Sprintf(format, args...))
 	}
 }
 
-// releaseGrace bounds the wait for the Reply to a Release sent because the
-// run was interrupted: the user asked to stop, so it must be quick.
-const releaseGrace = 700 * time.Millisecond
+func (r *runner) startLadder() {
+	strategy := r.cfg.Strategy
+	if strategy == "" {
+		strategy = StrategyFirst
+	}
+	ifc := r.cfg.Interface
+	r.analyzer = diag.NewAnalyzer(diag.Facts{Live: true, Carrier: true, ClientMAC: ifc.MAC,
+		ClientLinkLocal: ifc.LinkLocal, SolicitOnly: r.cfg.Client.SolicitOnly})
+	r.ladder = newLadder(ladderConfig{
+		Strategy: strategy, Client: r.cfg.Client,
+		RouterIdentity: r.cfg.RouterIdentity, RouterDUIDSkip: r.cfg.RouterDUIDSkip,
+		Start: r.out.Started, End: r.deadline,
+		Judge:  r.analyzer.Attempt,
+		Frames: r.pcap.Frames,
+	})
+	r.sendDHCPv6(r.ladder.Start(r.now()))
+}
 
-// releaseOnInterrupt gives back what the interrupted exchange may hold: the
-// leases a Reply bound, or — when the Request was out but unanswered — what
-// the chosen Advertise offered, since the server may have bound it already.
-// One Release, one short wait for its Reply; the capture records both.
-func (r *runner) releaseOnInterrupt() {
-	if r.client == nil || r.cfg.Client.NoRelease || r.cfg.Client.SolicitOnly {
+// endLadder gives back what the running attempt may still hold when the
+// run ends — interrupted, or at --timeout — with one Release and a short
+// wait for its Reply (the capture records both), and collects the attempts.
+func (r *runner) endLadder() {
+	if r.ladder == nil {
 		return
 	}
-	res := r.client.Result()
-	if res.Outcome == dhcpv6.OutcomeReleased || res.Outcome == dhcpv6.OutcomeObtained {
-		return
+	out, xid, wait := r.ladder.Interrupt(r.now())
+	if len(out) > 0 {
+		r.sendDHCPv6(out)
+		r.out.ReleasedOnInterrupt = r.out.Interrupted
 	}
-	na, pd := res.ObtainedNA, res.ObtainedPD
-	server := res.Chosen
-	if res.Reply != nil {
-		server = res.Reply
+	if wait {
+		grace := releaseGrace
+		if r.out.Interrupted {
+			grace = interruptReleaseGrace
+		}
+		r.awaitReply(xid, r.now().Add(grace))
 	}
-	if len(na) == 0 && len(pd) == 0 && res.Chosen != nil && r.client.Phase() == dhcpv6.PhaseRequesting {
-		na, pd = dhcpv6.Offered(res.Chosen, r.cfg.Client.Identity, r.cfg.Client.Shape)
+	r.out.Attempts = r.ladder.Attempts()
+	for _, a := range r.out.Attempts {
+		if a.Skipped == "" {
+			r.out.Client = a.Client
+			break
+		}
 	}
-	if server == nil || len(na)+len(pd) == 0 || r.client.Phase() == dhcpv6.PhaseReleasing {
-		// Nothing held — or the client's own Release is already out.
-		return
-	}
-	xid := dhcpv6.TransactionID{}
-	if r.cfg.Client.NewTransactionID != nil {
-		xid = r.cfg.Client.NewTransactionID()
-	} else {
-		xid = randomXID()
-	}
-	payload, err := dhcpv6.NewRelease(r.cfg.Client.Identity, xid, 0, server.ServerID, na, pd)
-	if err != nil {
-		r.out.LastError = err
-		return
-	}
-	r.sendDHCPv6([]dhcpv6.Outgoing{{Type: dhcpv6.MessageTypeRelease, TransactionID: xid, Payload: payload}})
-	r.out.ReleasedOnInterrupt = true
-	until := r.now().Add(releaseGrace)
+}
+
+// interruptReleaseGrace is the wait for the Reply to the Release sent on
+// SIGINT or SIGTERM: the whole exit, report included, must take under a
+// second, and a server on the link answers in milliseconds.
+const interruptReleaseGrace = 300 * time.Millisecond
+
+// awaitReply records frames until the Reply with transaction id xid comes
+// or until passes.
+func (r *runner) awaitReply(xid dhcpv6.TransactionID, until time.Time) {
 	for r.now().Before(until) {
 		f, err := r.cap.ReadFrame(until)
 		if err != nil {
 			return
+		}
+		if r.ownCopy(f) {
+			continue
 		}
 		r.handle(f)
 		p, err := capture.Decode(f)
@@ -201,8 +255,7 @@ func (r *runner) done() bool {
 	if r.cfg.Passive {
 		return false
 	}
-	clientDone := r.client == nil || r.client.Phase() == dhcpv6.PhaseDone
-	return clientDone && r.gotRA
+	return (r.ladder == nil || r.ladder.Done()) && r.gotRA
 }
 
 func (r *runner) loop(ctx context.Context) {
@@ -224,8 +277,8 @@ func (r *runner) loop(ctx context.Context) {
 		if !r.cfg.Passive && !r.gotRA && r.nextRS.Before(wake) {
 			wake = r.nextRS
 		}
-		if r.client != nil {
-			if d := r.client.Deadline(); !d.IsZero() && d.Before(wake) {
+		if r.ladder != nil {
+			if d := r.ladder.Deadline(); !d.IsZero() && d.Before(wake) {
 				wake = d
 			}
 		}
@@ -233,7 +286,9 @@ func (r *runner) loop(ctx context.Context) {
 			f, err := r.cap.ReadFrame(wake)
 			switch {
 			case err == nil:
-				r.handle(f)
+				if !r.ownCopy(f) {
+					r.handle(f)
+				}
 			case errors.Is(err, os.ErrDeadlineExceeded):
 			default:
 				r.out.LastError = err
@@ -247,9 +302,9 @@ func (r *runner) loop(ctx context.Context) {
 		if !r.cfg.Passive && !r.gotRA && !now.Before(r.nextRS) {
 			r.sendRS()
 		}
-		if r.client != nil {
-			if d := r.client.Deadline(); !d.IsZero() && !now.Before(d) {
-				r.sendDHCPv6(r.client.Tick(now))
+		if r.ladder != nil {
+			if d := r.ladder.Deadline(); !d.IsZero() && !now.Before(d) {
+				r.sendDHCPv6(r.ladder.Tick(now))
 			}
 		}
 	}
@@ -260,36 +315,70 @@ func isLinkGone(err error) bool {
 }
 
 func (r *runner) handle(f capture.Frame) {
-	if r.pcap.Frames() >= MaxFrames {
+	p, decodeErr := capture.Decode(f)
+	n := 0
+	if r.pcap.Frames() < MaxFrames || decodeErr == nil && r.reserved(p) && r.pcap.Frames() < MaxFrames+maxReservedFrames {
+		var err error
+		if n, err = r.pcap.WriteFrame(f); err != nil {
+			r.out.LastError = err
+		} else {
+			r.out.Frames = n
+		}
+	} else {
+		// Past the cap the frame is not recorded, but still acted on: a
+		// flood must not stop the exchange it floods.
 		r.out.FramesCapped++
-		return
 	}
-	n, err := r.pcap.WriteFrame(f)
-	if err != nil {
-		r.out.LastError = err
-		return
-	}
-	r.out.Frames = n
 	f.Number = n
-	p, err := capture.Decode(f)
-	if err != nil {
+	if decodeErr != nil {
 		return
+	}
+	if r.analyzer != nil && n > 0 && r.judged < maxJudgedFrames && p.Transport == capture.TransportUDP &&
+		(p.DestinationPort == 546 || p.DestinationPort == 547) && len(p.UDPPayload) >= 4 &&
+		r.ladder.owns(dhcpv6.TransactionID(p.UDPPayload[1:4])) {
+		// Only the attempts' own DHCPv6 messages are kept for judging them:
+		// the ladder goes by its exchanges, and a flood of RAs or foreign
+		// DHCPv6 must not grow memory twice (the report's analysis reads
+		// the pcapng afterwards).
+		r.analyzer.Add(f)
+		r.judged++
 	}
 	switch {
-	case p.Transport == capture.TransportICMPv6 && p.ICMPv6[0] == 134:
+	case p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == 134:
 		r.out.RASeen++
-		if !r.gotRA {
+		first := !r.gotRA
+		r.gotRA = true // before progress, which says what is still awaited
+		if first {
 			r.progress("Router Advertisement from %s (frame %d)", p.Source, n)
 		}
-		r.gotRA = true
-	case p.Transport == capture.TransportUDP && p.DestinationPort == 546 && r.client != nil && !r.out.Interrupted:
+	case p.Transport == capture.TransportUDP && p.DestinationPort == 546 && r.ladder != nil && !r.out.Interrupted:
 		m, err := dhcpv6.Parse(p.UDPPayload)
 		if m == nil || err != nil && m.Type == 0 {
 			return
 		}
 		r.progress("%s from %s (frame %d)", m.Type, p.Source, n)
-		r.sendDHCPv6(r.client.Receive(r.now(), m))
+		r.sendDHCPv6(r.ladder.Receive(r.now(), m))
 	}
+}
+
+// maxReservedFrames is room past MaxFrames for the frames the verdict
+// turns on (see reserved), so that a flood that filled the capture first
+// cannot hide the end of the exchange from the analysis.
+const maxReservedFrames = 1000
+
+// reserved reports whether a frame is one the analysis needs even past
+// the cap: one v6diag sent, or a DHCPv6 Reply for its DUID.
+func (r *runner) reserved(p capture.Packet) bool {
+	if p.Source == r.cfg.Interface.LinkLocal {
+		return true
+	}
+	if p.Transport != capture.TransportUDP || p.DestinationPort != 546 {
+		return false
+	}
+	m, _ := dhcpv6.Parse(p.UDPPayload)
+	// A Reply to any attempt counts, the DUID-LL rung's included.
+	return m != nil && m.Type == dhcpv6.MessageTypeReply &&
+		(m.ClientID.Equal(r.cfg.Client.Identity.DUID) || r.ladder != nil && r.ladder.owns(m.TransactionID))
 }
 
 func (r *runner) sendRS() {
@@ -306,11 +395,30 @@ func (r *runner) sendRS() {
 		r.out.LastError = err
 		return
 	}
+	r.recordSent(capture.MulticastMAC(allRouters), pkt, sentKey(capture.TransportICMPv6, rs))
 	r.out.RSSent++
 	r.progress("Router Solicitation %d sent", r.out.RSSent)
 }
 
+// announce reports the attempts the ladder started or skipped since the
+// last call.
+func (r *runner) announce() {
+	if r.ladder == nil {
+		return
+	}
+	as := r.ladder.Attempts()
+	for ; r.announced < len(as); r.announced++ {
+		a := as[r.announced]
+		if a.Skipped != "" {
+			r.progress("attempt %d skipped (%s): %s", a.Index, a.Label, a.Skipped)
+		} else {
+			r.progress("attempt %d: %s", a.Index, a.Label)
+		}
+	}
+}
+
 func (r *runner) sendDHCPv6(out []dhcpv6.Outgoing) {
+	r.announce()
 	ifc := r.cfg.Interface
 	for _, o := range out {
 		// Hop limit 1: the message is for this link only (RFC 8415 §7.1).
@@ -324,6 +432,86 @@ func (r *runner) sendDHCPv6(out []dhcpv6.Outgoing) {
 			r.out.LastError = err
 			continue
 		}
+		r.recordSent(capture.MulticastMAC(allDHCPRelayServers), pkt, sentKey(capture.TransportUDP, o.Payload))
 		r.progress("%s sent (xid %s)", o.Type, o.TransactionID)
 	}
+}
+
+// The capture socket sees v6diag's own packets only if the kernel keeps up:
+// under a flood it drops them with everything else, and a Request missing
+// from the capture would make the analysis call a working line broken. So
+// v6diag records what it sends itself, when it sends it, and skips the
+// copy the capture socket delivers later.
+
+// sentCopyWindow is how long a sent packet waits for its captured copy.
+const sentCopyWindow = 2 * time.Second
+
+// maxSentAwaiting bounds the sent packets waiting for their copy.
+const maxSentAwaiting = 64
+
+type sentPacket struct {
+	key string
+	at  time.Time
+}
+
+// sentKey identifies a packet v6diag sent by its transport and payload:
+// DHCPv6 payloads differ by transaction id and elapsed time; identical
+// Router Solicitations are matched one copy each.
+func sentKey(t capture.Transport, payload []byte) string {
+	return fmt.Sprintf("%d/%s", t, payload)
+}
+
+// recordSent writes a packet v6diag just sent to the capture, framed as the
+// capture socket would have seen it, and analyses it like a captured one.
+func (r *runner) recordSent(dst net.HardwareAddr, pkt []byte, key string) {
+	now := r.now()
+	data := pkt
+	if r.cap.LinkType() == capture.LinkTypeEthernet {
+		src := r.cfg.Interface.MAC
+		if len(src) != 6 {
+			src = make(net.HardwareAddr, 6) // lo: no address, zeros on the wire
+		}
+		data = make([]byte, 0, 14+len(pkt))
+		data = append(data, dst...)
+		data = append(data, src...)
+		data = append(data, 0x86, 0xdd)
+		data = append(data, pkt...)
+	}
+	if len(r.sent) == maxSentAwaiting {
+		r.sent = r.sent[1:]
+	}
+	r.sent = append(r.sent, sentPacket{key: key, at: now})
+	r.handle(capture.Frame{Timestamp: now, LinkType: r.cap.LinkType(), Data: data, OriginalLength: len(data)})
+}
+
+// ownCopy reports whether f is the capture socket's copy of a packet
+// recordSent already recorded, consuming that record.
+func (r *runner) ownCopy(f capture.Frame) bool {
+	if len(r.sent) == 0 {
+		return false
+	}
+	cutoff := f.Timestamp.Add(-sentCopyWindow)
+	for len(r.sent) > 0 && r.sent[0].at.Before(cutoff) {
+		r.sent = r.sent[1:]
+	}
+	p, err := capture.Decode(f)
+	if err != nil || p.Source != r.cfg.Interface.LinkLocal {
+		return false
+	}
+	var key string
+	switch p.Transport {
+	case capture.TransportUDP:
+		key = sentKey(capture.TransportUDP, p.UDPPayload)
+	case capture.TransportICMPv6:
+		key = sentKey(capture.TransportICMPv6, p.ICMPv6)
+	default:
+		return false
+	}
+	for i, s := range r.sent {
+		if s.key == key {
+			r.sent = append(r.sent[:i], r.sent[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
