@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +10,9 @@ import (
 
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/hostinfo"
+	"github.com/v6diag/v6diag/internal/jsonlite"
+	"github.com/v6diag/v6diag/linkinfo"
 )
 
 // SchemaVersion is report.json's schema version. It changes only when a
@@ -32,6 +34,34 @@ type Run struct {
 	Port546 string
 	// Notes are facts about the run worth a line in the report.
 	Notes []string
+	// Capture describes a live run's capture path and bounds; nil offline.
+	Capture *LiveCapture
+	// Host is what the router says about itself (live runs); nil if
+	// nothing was found.
+	Host *hostinfo.Host
+	// Built is when this v6diag binary was built, zero if unknown: a live
+	// capture dated earlier shows a clock that is wrong.
+	Built time.Time
+	// Framing is how the control frames were tagged on the wire (VLAN,
+	// PPPoE), nil if not looked at.
+	Framing *linkinfo.Link
+	// Strategy is a live run's --strategy (auto, first, all); "" offline.
+	Strategy string
+	// Attempts are the rungs of the strategy ladder, run or skipped
+	// (attempts.go).
+	Attempts []AttemptPlan
+}
+
+// LiveCapture is how a live run captured: the path taken (so a report from
+// an emulator or an odd kernel says which) and the bounds that keep a
+// flood from filling memory.
+type LiveCapture struct {
+	Method             string // capture.Method
+	ReceiveBufferBytes int
+	MaxFrames          int
+	FramesNotRecorded  int
+	// KernelDrops is nil when the kernel gave no count (under qemu-user).
+	KernelDrops *int
 }
 
 // Interface describes the WAN interface of a live run.
@@ -43,6 +73,10 @@ type Interface struct {
 	Carrier   bool
 	LinkType  string
 	Source    string
+	// VLAN is the 802.1Q tag of a VLAN device (eth0.7), nil otherwise.
+	VLAN *hostinfo.VLAN
+	// PPPoE marks a PPP link (pppoe-wan).
+	PPPoE bool
 }
 
 // Document is report.json. Every field README's report.json table lists is
@@ -60,7 +94,10 @@ type Document struct {
 	Duration  float64          `json:"duration_seconds"`
 	Source    string           `json:"source,omitempty"`
 	Verdict   jsonVerdict      `json:"verdict"`
+	Clock     jsonClock        `json:"clock"`
+	Router    *jsonHost        `json:"router,omitempty"`
 	Interface *jsonInterface   `json:"interface,omitempty"`
+	Link      jsonLink         `json:"link"`
 	DUID      *jsonDUID        `json:"duid,omitempty"`
 	Port546   string           `json:"port_546,omitempty"`
 	RA        jsonRA           `json:"ra"`
@@ -69,22 +106,31 @@ type Document struct {
 	Findings  []jsonFinding    `json:"findings"`
 	Capture   jsonCaptureStats `json:"capture"`
 	Notes     []string         `json:"notes,omitempty"`
+	// Strategy, Attempts and BestAttempt describe the strategy ladder
+	// (attempts.go); BestAttempt is 1-based, 0 when none worked.
+	Strategy    string        `json:"strategy,omitempty"`
+	Attempts    []jsonAttempt `json:"attempts"`
+	BestAttempt int           `json:"best_attempt"`
 }
 
 type jsonVerdict struct {
 	Code       string `json:"code"`
 	Summary    string `json:"summary"`
 	WhoMustAct string `json:"who_must_act"`
+	// ForISP is one paragraph addressed to the ISP's support staff.
+	ForISP string `json:"for_isp"`
 }
 
 type jsonInterface struct {
-	Name      string `json:"name"`
-	MAC       string `json:"mac"`
-	LinkLocal string `json:"link_local"`
-	MTU       int    `json:"mtu"`
-	Carrier   bool   `json:"carrier"`
-	LinkType  string `json:"link_type"`
-	Source    string `json:"facts_from"`
+	Name      string    `json:"name"`
+	MAC       string    `json:"mac"`
+	LinkLocal string    `json:"link_local"`
+	MTU       int       `json:"mtu"`
+	Carrier   bool      `json:"carrier"`
+	LinkType  string    `json:"link_type"`
+	Source    string    `json:"facts_from"`
+	VLAN      *jsonVLAN `json:"vlan"`
+	PPPoE     bool      `json:"pppoe"`
 }
 
 type jsonDUID struct {
@@ -111,6 +157,9 @@ type jsonRouter struct {
 	Advertisements   int          `json:"advertisements"`
 	SolicitedLatency *float64     `json:"solicited_latency_seconds"`
 	Frames           []int        `json:"frames"`
+	// Interval is the median time between this router's RAs, null with
+	// fewer than two.
+	Interval *float64 `json:"interval_seconds"`
 }
 
 type jsonPrefix struct {
@@ -122,14 +171,17 @@ type jsonPrefix struct {
 }
 
 type jsonDHCPv6 struct {
-	Solicits          int          `json:"solicits_sent"`
-	Requests          int          `json:"requests_sent"`
-	Releases          int          `json:"releases_sent"`
-	PrefixHint        int          `json:"prefix_hint"`
-	Servers           []jsonServer `json:"servers"`
-	DelegatedPrefixes []jsonLease  `json:"delegated_prefixes"`
-	Addresses         []jsonLease  `json:"addresses"`
-	DNS               []string     `json:"dns"`
+	Solicits          int                `json:"solicits_sent"`
+	Requests          int                `json:"requests_sent"`
+	Releases          int                `json:"releases_sent"`
+	PrefixHint        int                `json:"prefix_hint"`
+	Servers           []jsonServer       `json:"servers"`
+	DelegatedPrefixes []jsonLease        `json:"delegated_prefixes"`
+	Addresses         []jsonLease        `json:"addresses"`
+	DNS               []string           `json:"dns"`
+	SolicitShapes     []jsonSolicitShape `json:"solicit_shapes"`
+	StatusCodes       []jsonStatusCode   `json:"status_codes"`
+	Sequence          []jsonStep         `json:"sequence"`
 }
 
 type jsonServer struct {
@@ -166,6 +218,11 @@ type jsonEvent struct {
 	TransactionID string  `json:"transaction_id"`
 	Note          string  `json:"note"`
 	Ignored       string  `json:"ignored"`
+	// ServerID is the Server ID of a DHCPv6 message, "" if none.
+	ServerID string `json:"server_id"`
+	// Detail says what the message carried: flags, IAs, hints, prefixes,
+	// statuses, options.
+	Detail string `json:"detail"`
 }
 
 type jsonFinding struct {
@@ -178,12 +235,24 @@ type jsonFinding struct {
 }
 
 type jsonCaptureStats struct {
-	Frames          int    `json:"frames"`
-	ControlFrames   int    `json:"control_frames"`
-	DecodeErrors    int    `json:"decode_errors"`
-	TimelineDropped int    `json:"timeline_dropped"`
-	First           string `json:"first"`
-	Last            string `json:"last"`
+	Frames          int `json:"frames"`
+	ControlFrames   int `json:"control_frames"`
+	DecodeErrors    int `json:"decode_errors"`
+	TimelineDropped int `json:"timeline_dropped"`
+	// IgnoredRAs counts RAs that fail RFC 4861 §6.1.2 and so count as no router.
+	IgnoredRAs int    `json:"ignored_router_advertisements"`
+	First      string `json:"first"`
+	Last       string `json:"last"`
+	// Live runs only (flattened into "capture", as encoding/json would).
+	*jsonLiveCapture
+}
+
+type jsonLiveCapture struct {
+	Method             string `json:"method"`
+	ReceiveBufferBytes int    `json:"receive_buffer_bytes"`
+	MaxFrames          int    `json:"max_frames"`
+	FramesNotRecorded  int    `json:"frames_not_recorded"`
+	KernelDrops        *int   `json:"kernel_drops"`
 }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
@@ -232,7 +301,11 @@ func NewDocument(run Run, r *diag.Result) Document {
 		Port546:  run.Port546,
 		Notes:    run.Notes,
 		Capture: jsonCaptureStats{Frames: r.Stats.Frames, ControlFrames: r.Stats.ControlFrames, DecodeErrors: r.Stats.DecodeErrors,
-			TimelineDropped: r.Stats.TimelineDropped, First: stamp(r.Stats.First), Last: stamp(r.Stats.Last)},
+			TimelineDropped: r.Stats.TimelineDropped, IgnoredRAs: r.Stats.IgnoredRouterAdvertisements, First: stamp(r.Stats.First), Last: stamp(r.Stats.Last)},
+	}
+	if c := run.Capture; c != nil {
+		d.Capture.jsonLiveCapture = &jsonLiveCapture{Method: c.Method, ReceiveBufferBytes: c.ReceiveBufferBytes,
+			MaxFrames: c.MaxFrames, FramesNotRecorded: c.FramesNotRecorded, KernelDrops: c.KernelDrops}
 	}
 	if i := run.Interface; i != nil {
 		d.Interface = &jsonInterface{Name: i.Name, MAC: mac(i.MAC), LinkLocal: addr(i.LinkLocal), MTU: i.MTU, Carrier: i.Carrier, LinkType: i.LinkType, Source: i.Source}
@@ -285,6 +358,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 	for _, s := range r.DNS {
 		d.DHCPv6.DNS = append(d.DHCPv6.DNS, s.String())
 	}
+	d.DHCPv6.Sequence = sequenceJSON(r.Sequence)
 	d.Timeline = []jsonEvent{}
 	for _, e := range r.Timeline {
 		d.Timeline = append(d.Timeline, jsonEvent{Frame: e.Frame, Time: stamp(e.Time), Offset: seconds(e.Offset), Direction: string(e.Direction),
@@ -295,14 +369,16 @@ func NewDocument(run Run, r *diag.Result) Document {
 	for _, f := range r.Findings {
 		d.Findings = append(d.Findings, jsonFinding{ID: f.ID, Severity: string(f.Severity), Summary: f.Summary, ForISP: f.ForISP, RFC: f.RFC, Frames: orEmpty(f.Frames)})
 	}
+	d.addFacts(run, r)
+	d.Strategy, d.Attempts, d.BestAttempt = run.Strategy, attemptsJSON(run.Attempts, r), r.BestAttempt
 	return d
 }
 
 // WriteJSON writes report.json.
 func WriteJSON(w io.Writer, d Document) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(d); err != nil {
+	// jsonlite writes what json.Encoder with a two-space indent wrote, at
+	// a fraction of encoding/json's size (issue 4's flash budget).
+	if err := jsonlite.Encode(w, d); err != nil {
 		return fmt.Errorf("report: write json: %w", err)
 	}
 	return nil

@@ -96,7 +96,7 @@ func render(t *testing.T, name, capture string) (report.Document, []byte, []byte
 	return doc, txt.Bytes(), js.Bytes()
 }
 
-// TestGolden compares report.txt and report.json with the reviewed files in
+// TestGolden compares report.txt, report.json, report.md and report.html with the reviewed files in
 // testdata/. After an intended change: go test ./report -update, then read
 // the diff.
 func TestGolden(t *testing.T) {
@@ -108,6 +108,15 @@ func TestGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join("testdata", tc.name+".txt.golden"), txt)
 			golden(t, filepath.Join("testdata", tc.name+".json.golden"), js)
+			var md, page bytes.Buffer
+			if err := report.WriteMarkdown(&md, doc); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.WriteHTML(&page, doc); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", tc.name+".md.golden"), md.Bytes())
+			golden(t, filepath.Join("testdata", tc.name+".html.golden"), page.Bytes())
 		})
 	}
 }
@@ -319,7 +328,8 @@ func TestEmptyListsAreArrays(t *testing.T) {
 	if bytes.Contains(js, []byte(": null")) {
 		for _, line := range strings.Split(string(js), "\n") {
 			if strings.HasSuffix(strings.TrimSuffix(line, ","), ": null") && !strings.Contains(line, `"preference"`) &&
-				!strings.Contains(line, `"solicited_latency_seconds"`) && !strings.Contains(line, `"duid"`) {
+				!strings.Contains(line, `"solicited_latency_seconds"`) && !strings.Contains(line, `"duid"`) &&
+				!strings.Contains(line, `"vlan"`) && !strings.Contains(line, `"interval_seconds"`) {
 				t.Errorf("unexpected null in report.json: %s", strings.TrimSpace(line))
 			}
 		}

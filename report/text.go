@@ -11,41 +11,91 @@ import (
 // pcapng hold everything.
 const maxTextTimeline = 200
 
+// textWidth is the column prose in report.txt wraps at: the file is read
+// in a terminal or pasted into a plain-text ticket, where 80 columns is
+// the safe width. Tables (the timeline) are left wider rather than broken.
+const textWidth = 80
+
 // WriteText writes report.txt: the verdict first, then the facts an ISP
 // engineer asks for, the findings with their frames, and the timeline.
+// It is plain text: no colour or terminal codes, whatever the output.
 func WriteText(w io.Writer, d Document) error {
 	var b strings.Builder
+	// put writes one wrapped paragraph: first is the label column, rest
+	// indents the continuation lines.
+	put := func(first, rest, format string, args ...any) {
+		b.WriteString(wrap(fmt.Sprintf(format, args...), first, rest, textWidth))
+	}
 	fmt.Fprintf(&b, "v6diag %s — %s\n", d.Version, d.Mode)
-	fmt.Fprintf(&b, "Verdict: %s\n  %s\n", d.Verdict.Code, d.Verdict.Summary)
+	fmt.Fprintf(&b, "Verdict: %s\n", d.Verdict.Code)
+	b.WriteString(wrap(d.Verdict.Summary, "  ", "  ", textWidth))
 	fmt.Fprintf(&b, "  Who must act: %s\n\n", d.Verdict.WhoMustAct)
+	if d.Verdict.ForISP != "" {
+		b.WriteString("For the ISP's support staff:\n")
+		b.WriteString(wrap(d.Verdict.ForISP, "  ", "  ", textWidth))
+		b.WriteString("\n")
+	}
 	if d.Started != "" {
 		fmt.Fprintf(&b, "When:      %s (UTC), %.3f s\n", d.Started, d.Duration)
 	}
+	if d.Capture.First != "" {
+		put("Frames:    ", "           ", "%s – %s (UTC)", d.Capture.First, d.Capture.Last)
+	}
+	if d.Clock.Suspect {
+		b.WriteString(wrap(d.Clock.Note, "Clock:     ", "           ", textWidth))
+	}
 	if d.Source != "" {
-		fmt.Fprintf(&b, "Capture:   %s\n", d.Source)
+		put("Capture:   ", "           ", "%s", d.Source)
+	}
+	if h := d.Router; h != nil {
+		var parts []string
+		for _, s := range []string{h.Model, h.BoardName, h.Release, h.Target} {
+			if s != "" {
+				parts = append(parts, s)
+			}
+		}
+		if h.Kernel != "" {
+			parts = append(parts, "kernel "+h.Kernel)
+		}
+		b.WriteString(wrap(strings.Join(parts, ", "), "Router:    ", "           ", textWidth))
 	}
 	if i := d.Interface; i != nil {
-		fmt.Fprintf(&b, "Interface: %s  MAC %s  link-local %s  MTU %d  carrier %v  (%s)\n",
+		put("Interface: ", "           ", "%s, MAC %s, link-local %s, MTU %d, carrier %v (%s)",
 			i.Name, dash(i.MAC), dash(i.LinkLocal), i.MTU, i.Carrier, i.LinkType)
+		if v := i.VLAN; v != nil {
+			fmt.Fprintf(&b, "VLAN:      id %d, priority %d, on %s\n", v.ID, v.Priority, dash(v.Parent))
+		}
+	}
+	if d.Link.ClientMAC != "" || d.Link.ClientLinkLocal != "" {
+		put("Client:    ", "           ", "MAC %s, link-local %s (as seen in the capture)", dash(d.Link.ClientMAC), dash(d.Link.ClientLinkLocal))
+	}
+	if f := d.Link.ClientFraming; len(f.VLANs) > 0 || f.PPPoE || len(d.Link.ISPFraming.VLANs) > 0 {
+		put("Framing:   ", "           ", "client frames %s; ISP frames %s (as captured)", framingText(f), framingText(d.Link.ISPFraming))
+	}
+	if d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE) {
+		fmt.Fprintf(&b, "PPPoE:     yes\n")
 	}
 	if d.DUID != nil {
-		fmt.Fprintf(&b, "DUID:      %s (%s)  IAIDs %s\n", d.DUID.Hex, d.DUID.Type, dash(strings.Join(d.DUID.IAIDs, ", ")))
+		put("DUID:      ", "           ", "%s (%s), IAIDs %s", d.DUID.Hex, d.DUID.Type, dash(strings.Join(d.DUID.IAIDs, ", ")))
 	}
 	if d.Port546 != "" {
-		fmt.Fprintf(&b, "Port 546:  %s\n", d.Port546)
+		put("Port 546:  ", "           ", "%s", d.Port546)
 	}
 	for _, n := range d.Notes {
-		fmt.Fprintf(&b, "Note:      %s\n", n)
+		b.WriteString(wrap(n, "Note:      ", "           ", textWidth))
 	}
 	fmt.Fprintf(&b, "\nRouters heard: %d\n", len(d.RA.Routers))
 	for _, r := range d.RA.Routers {
-		fmt.Fprintf(&b, "  %s (%s): M=%v O=%v router lifetime %gs, preference %s, %d RA(s), frames %s\n",
-			r.Source, dash(r.SourceMAC), r.Managed, r.Other, r.RouterLifetime, r.Preference, r.Advertisements, frameList(r.Frames))
+		put("  ", "      ", "%s (%s): M=%v O=%v router lifetime %gs, preference %s, %d RA(s), interval %s, frames %s",
+			r.Source, dash(r.SourceMAC), r.Managed, r.Other, r.RouterLifetime, r.Preference, r.Advertisements, intervalString(r.Interval), frameList(r.Frames))
 		for _, p := range r.Prefixes {
-			fmt.Fprintf(&b, "    prefix %s L=%v A=%v valid %gs preferred %gs\n", p.Prefix, p.OnLink, p.Autonomous, p.ValidLifetime, p.PreferredLifetime)
+			put("    ", "      ", "prefix %s L=%v A=%v valid %gs preferred %gs", p.Prefix, p.OnLink, p.Autonomous, p.ValidLifetime, p.PreferredLifetime)
 		}
 		if len(r.RDNSS) > 0 {
-			fmt.Fprintf(&b, "    RDNSS %s\n", strings.Join(r.RDNSS, ", "))
+			put("    ", "      ", "RDNSS %s", strings.Join(r.RDNSS, ", "))
+		}
+		if len(r.DNSSL) > 0 {
+			put("    ", "      ", "DNSSL %s", strings.Join(r.DNSSL, ", "))
 		}
 		if r.MTU > 0 {
 			fmt.Fprintf(&b, "    MTU %d\n", r.MTU)
@@ -57,43 +107,71 @@ func WriteText(w io.Writer, d Document) error {
 		hint = fmt.Sprintf("/%d", x.PrefixHint)
 	}
 	fmt.Fprintf(&b, "\nDHCPv6: %d Solicit, %d Request, %d Release sent; prefix hint %s\n", x.Solicits, x.Requests, x.Releases, hint)
+	for _, s := range x.SolicitShapes {
+		b.WriteString(wrap(fmt.Sprintf("Solicit (frames %s): %s", frameList(s.Frames), s.Summary), "  ", "      ", textWidth))
+	}
 	for _, s := range x.Servers {
 		pref := "none"
 		if s.Preference != nil {
 			pref = fmt.Sprint(*s.Preference)
 		}
-		fmt.Fprintf(&b, "  server %s (%s) Server ID %s (%s) preference %s, answered in %.3f s, frames %s\n",
+		put("  ", "      ", "server %s (%s) Server ID %s (%s) preference %s, answered in %.3f s, frames %s",
 			s.Address, dash(s.SourceMAC), s.ServerID, s.DUIDType, pref, s.Latency, frameList(s.Frames))
 	}
+	for _, s := range x.StatusCodes {
+		put("  ", "      ", "status %s (%d)%s in %s, for %s (frame %d)", s.Name, s.Code, quoteText(s.Text), s.Message, s.Where, s.Frame)
+	}
 	for _, p := range x.DelegatedPrefixes {
-		fmt.Fprintf(&b, "  delegated prefix %s  T1 %gs T2 %gs preferred %gs valid %gs  (frame %d)\n", p.Prefix, p.T1, p.T2, p.PreferredLifetime, p.ValidLifetime, p.Frame)
+		put("  ", "      ", "delegated prefix %s, T1 %gs T2 %gs preferred %gs valid %gs (frame %d)", p.Prefix, p.T1, p.T2, p.PreferredLifetime, p.ValidLifetime, p.Frame)
 	}
 	for _, p := range x.Addresses {
-		fmt.Fprintf(&b, "  address %s  preferred %gs valid %gs  (frame %d)\n", p.Prefix, p.PreferredLifetime, p.ValidLifetime, p.Frame)
+		put("  ", "      ", "address %s, preferred %gs valid %gs (frame %d)", p.Prefix, p.PreferredLifetime, p.ValidLifetime, p.Frame)
 	}
 	if len(x.DNS) > 0 {
-		fmt.Fprintf(&b, "  DNS %s\n", strings.Join(x.DNS, ", "))
+		put("  ", "      ", "DNS %s", strings.Join(x.DNS, ", "))
+	}
+	if err := writeAttempts(&b, d); err != nil {
+		return err
+	}
+	if lines, more := said(d); len(lines) > 0 {
+		fmt.Fprintf(&b, "\nWhat the routers and servers said:\n")
+		for _, l := range lines {
+			put("  ", "      ", "%s", l)
+		}
+		if more > 0 {
+			fmt.Fprintf(&b, "  … %d more in report.json\n", more)
+		}
 	}
 	fmt.Fprintf(&b, "\nFindings:\n")
 	for _, f := range d.Findings {
-		fmt.Fprintf(&b, "  [%s] %s: %s", f.Severity, f.ID, f.Summary)
+		line := fmt.Sprintf("[%s] %s: %s", f.Severity, f.ID, f.Summary)
 		if len(f.Frames) > 0 {
-			fmt.Fprintf(&b, " (frames %s)", frameList(f.Frames))
+			line += fmt.Sprintf(" (frames %s)", frameList(f.Frames))
 		}
 		if f.RFC != "" {
-			fmt.Fprintf(&b, " [%s]", f.RFC)
+			line += fmt.Sprintf(" [%s]", f.RFC)
 		}
-		b.WriteString("\n")
+		b.WriteString(wrap(line, "  ", "      ", textWidth))
 		if f.ForISP != "" {
-			fmt.Fprintf(&b, "      for the ISP: %s\n", f.ForISP)
+			b.WriteString(wrap("for the ISP: "+f.ForISP, "      ", "        ", textWidth))
 		}
 	}
 	fmt.Fprintf(&b, "\nTimeline (%d control messages of %d frames):\n", len(d.Timeline), d.Capture.Frames)
+	b.WriteString(timelineText(d, maxTextTimeline))
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("report: write text: %w", err)
+	}
+	return nil
+}
+
+// timelineText lays the timeline out as an aligned table of at most max
+// rows, saying how many more report.json holds.
+func timelineText(d Document, max int) string {
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  frame\t+seconds\tdir\tkind\txid\tsource\tdestination\tnote")
 	for i, e := range d.Timeline {
-		if i == maxTextTimeline {
+		if i == max {
 			fmt.Fprintf(tw, "  …\t%d more in report.json\t\t\t\t\t\t\n", len(d.Timeline)-i)
 			break
 		}
@@ -103,27 +181,75 @@ func WriteText(w io.Writer, d Document) error {
 		}
 		fmt.Fprintf(tw, "  %d\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Frame, e.Offset, e.Direction, e.Kind, e.TransactionID, e.Source, e.Destination, note)
 	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("report: lay out timeline: %w", err)
-	}
+	tw.Flush() // writes to a strings.Builder: cannot fail
 	// tabwriter pads empty last cells; trailing blanks would make the
 	// report (and its golden files) fragile under editors that strip them.
+	var b strings.Builder
 	for _, line := range strings.SplitAfter(table.String(), "\n") {
 		b.WriteString(strings.TrimRight(line, " \n"))
 		if strings.HasSuffix(line, "\n") {
 			b.WriteString("\n")
 		}
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return fmt.Errorf("report: write text: %w", err)
-	}
-	return nil
+	return b.String()
 }
 
-// WriteSummary writes the few lines a terminal shows after a run.
-func WriteSummary(w io.Writer, d Document, outDir string) error {
+// wrap breaks s into lines of at most width columns (counting runes), the
+// first prefixed with first, the rest with rest. Words longer than a line
+// (addresses, DUIDs) stand alone rather than being cut.
+func wrap(s, first, rest string, width int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "verdict: %s — %s\n", d.Verdict.Code, d.Verdict.Summary)
+	line := first
+	empty := true
+	if strings.TrimSpace(first) != "" && !strings.HasSuffix(first, " ") {
+		empty = false
+	}
+	for _, word := range strings.Fields(s) {
+		if !empty && len([]rune(line))+1+len([]rune(word)) > width {
+			b.WriteString(line + "\n")
+			line, empty = rest, true
+		}
+		if !empty {
+			line += " "
+		}
+		line += word
+		empty = false
+	}
+	b.WriteString(line + "\n")
+	return b.String()
+}
+
+func quoteText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf(" %q", s)
+}
+
+// Style is how WriteSummary decorates for a terminal.
+type Style struct {
+	// Color marks the verdict with ANSI colour; only for a terminal that
+	// wants it (not NO_COLOR, not TERM=dumb).
+	Color bool
+}
+
+// WriteSummary writes the few lines a terminal shows after a run, plain.
+func WriteSummary(w io.Writer, d Document, outDir string) error {
+	return WriteSummaryStyle(w, d, outDir, Style{})
+}
+
+// WriteSummaryStyle is WriteSummary with terminal decoration.
+func WriteSummaryStyle(w io.Writer, d Document, outDir string, st Style) error {
+	var b strings.Builder
+	code := d.Verdict.Code
+	if st.Color {
+		colour := "31" // red: a problem
+		if code == "ok" {
+			colour = "32"
+		}
+		code = "\033[1;" + colour + "m" + code + "\033[0m"
+	}
+	fmt.Fprintf(&b, "verdict: %s — %s\n", code, d.Verdict.Summary)
 	fmt.Fprintf(&b, "routers heard: %d", len(d.RA.Routers))
 	for _, r := range d.RA.Routers {
 		fmt.Fprintf(&b, "  [%s M=%v O=%v lifetime %gs]", r.Source, r.Managed, r.Other, r.RouterLifetime)
@@ -147,6 +273,9 @@ func WriteSummary(w io.Writer, d Document, outDir string) error {
 		} else {
 			fmt.Fprintf(&b, "problem: %s\n", f.Summary)
 		}
+	}
+	if d.Clock.Suspect {
+		fmt.Fprintf(&b, "clock: %s\n", d.Clock.Note)
 	}
 	fmt.Fprintf(&b, "who must act: %s\n", d.Verdict.WhoMustAct)
 	if outDir != "" {

@@ -1,0 +1,144 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/v6diag/v6diag/diag"
+)
+
+// AttemptPlan is one rung of a live run's strategy ladder as the run
+// planned it: what it sent and the netifd settings that send the same. The
+// per-attempt analysis (diag.Result.Attempts) says what it got.
+type AttemptPlan struct {
+	Index   int
+	Label   string
+	Shape   AttemptShape
+	Netifd  AttemptNetifd
+	Skipped string
+}
+
+// AttemptShape is what an attempt's Solicit and Request asked for.
+type AttemptShape struct {
+	IANA, IAPD        bool
+	PrefixHint        int
+	RapidCommit       bool
+	ClientFQDN        bool
+	ReconfigureAccept bool
+	// DUIDType is "uuid" (v6diag's own), "ll" (the router's DUID-LL), or
+	// the type of a DUID given with --duid ("llt", "en").
+	DUIDType string
+}
+
+// AttemptNetifd are the netifd dhcpv6 options (interface wan6 in
+// /etc/config/network) that make odhcp6c send the attempt's shape.
+type AttemptNetifd struct {
+	ReqAddress       string // try, force or none
+	ReqPrefix        string // auto, no or a length
+	NoClientFQDN     bool
+	NoAcceptReconfig bool
+	ClientID         string // hex; "" for odhcp6c's default
+}
+
+type jsonShape struct {
+	IANA              bool   `json:"ia_na"`
+	IAPD              bool   `json:"ia_pd"`
+	PrefixHint        int    `json:"prefix_hint"`
+	RapidCommit       bool   `json:"rapid_commit"`
+	ClientFQDN        bool   `json:"client_fqdn"`
+	ReconfigureAccept bool   `json:"reconfigure_accept"`
+	DUIDType          string `json:"duid_type"`
+}
+
+type jsonNetifd struct {
+	ReqAddress       string `json:"reqaddress"`
+	ReqPrefix        string `json:"reqprefix"`
+	NoClientFQDN     bool   `json:"noclientfqdn"`
+	NoAcceptReconfig bool   `json:"noacceptreconfig"`
+	ClientID         string `json:"clientid"`
+}
+
+type jsonAttempt struct {
+	Index                 int        `json:"index"`
+	Label                 string     `json:"label"`
+	Shape                 jsonShape  `json:"shape"`
+	Netifd                jsonNetifd `json:"netifd"`
+	Verdict               string     `json:"verdict"`
+	DelegatedPrefixLength int        `json:"delegated_prefix_length"`
+	StatusCodes           []string   `json:"status_codes"`
+	FirstFrame            int        `json:"first_frame"`
+	LastFrame             int        `json:"last_frame"`
+	Skipped               string     `json:"skipped"`
+}
+
+// attemptsJSON joins the planned attempts with their analysis, by index.
+func attemptsJSON(plans []AttemptPlan, r *diag.Result) []jsonAttempt {
+	out := []jsonAttempt{}
+	for _, p := range plans {
+		a := jsonAttempt{Index: p.Index, Label: p.Label, Skipped: p.Skipped, StatusCodes: []string{},
+			Shape: jsonShape(p.Shape), Netifd: jsonNetifd(p.Netifd)}
+		for _, ar := range r.Attempts {
+			if ar.Index != p.Index {
+				continue
+			}
+			a.Verdict = string(ar.Verdict.Code)
+			a.DelegatedPrefixLength = ar.DelegatedPrefixLength
+			a.StatusCodes = append(a.StatusCodes, ar.StatusCodes...)
+			a.FirstFrame, a.LastFrame = ar.FirstFrame, ar.LastFrame
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// writeAttempts adds the table of what each attempt of the ladder sent and
+// got to report.txt; nothing for a single attempt or an offline analysis.
+func writeAttempts(b *strings.Builder, d Document) error {
+	rows := attemptRows(d)
+	if rows == nil {
+		return nil
+	}
+	fmt.Fprintf(b, "\nAttempts (--strategy %s; best: %s):\n", d.Strategy, bestText(d.BestAttempt))
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  #\tsent\tgot\tstatus codes\tframes\tnetifd (wan6)")
+	for _, r := range rows {
+		mark := ""
+		if r.Best {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "  %d%s\t%s\t%s\t%s\t%s\t%s\n", r.Index, mark, r.Sent, r.Got, r.Status, r.Frames, r.Nf)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("report: lay out attempts: %w", err)
+	}
+	for _, line := range strings.SplitAfter(table.String(), "\n") {
+		b.WriteString(strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	return nil
+}
+
+func bestText(i int) string {
+	if i == 0 {
+		return "none worked"
+	}
+	return fmt.Sprintf("attempt %d", i)
+}
+
+func netifdText(n jsonNetifd) string {
+	parts := []string{"reqaddress " + n.ReqAddress, "reqprefix " + n.ReqPrefix}
+	if n.NoClientFQDN {
+		parts = append(parts, "noclientfqdn 1")
+	}
+	if n.NoAcceptReconfig {
+		parts = append(parts, "noacceptreconfig 1")
+	}
+	if n.ClientID != "" {
+		parts = append(parts, "clientid "+n.ClientID)
+	}
+	return strings.Join(parts, ", ")
+}

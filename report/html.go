@@ -1,0 +1,654 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// maxHTMLTimeline bounds the timeline table in report.html.
+const maxHTMLTimeline = 1000
+
+// report.html is written by plain code rather than html/template: the
+// template package calls methods by reflection, which keeps the linker from
+// dropping any exported method in the binary and cost about 1.5 MB of the
+// 4.5 MB flash budget on mips (issue 4). Every value from the capture, the
+// router or the config goes through esc; only the constant markup is raw.
+
+// htmlPage accumulates the page.
+type htmlPage struct{ strings.Builder }
+
+// The writers are kept out of line: inlined at each of the few hundred
+// call sites they cost about 70 KB on mips.
+
+// s writes constant markup.
+//
+//go:noinline
+func (p *htmlPage) s(parts ...string) {
+	for _, x := range parts {
+		p.WriteString(x)
+	}
+}
+
+// t writes text or a double-quoted attribute value, escaped.
+//
+//go:noinline
+func (p *htmlPage) t(x string) { p.WriteString(htmlEscape(x)) }
+
+// n writes an integer.
+//
+//go:noinline
+func (p *htmlPage) n(i int) { p.WriteString(strconv.Itoa(i)) }
+
+// htmlEscape makes s safe in HTML text, in RCDATA (<title>) and in a
+// double- or single-quoted attribute value. It escapes the same set as
+// html/template did (& < > " ' + and NUL), so pages and goldens are
+// unchanged; '+' is escaped because UTF-7 sniffing browsers once read
+// "+ADw-" as '<'.
+func htmlEscape(s string) string {
+	i := strings.IndexAny(s, "&<>\"'+\x00")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		// Bytes of multi-byte UTF-8 sequences are all >= 0x80, so a
+		// byte-wise scan never splits a rune.
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&#34;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '+':
+			b.WriteString("&#43;")
+		case 0:
+			b.WriteString("\uFFFD")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func gText(f float64) string { return fmt.Sprintf("%g", f) }
+
+func secondsText(f float64) string { return fmt.Sprintf("%.3f", f) }
+
+// WriteHTML writes report.html: one self-contained page (inline CSS and
+// SVG, no scripts, no external assets) with the verdict, the ladder
+// diagram of the exchange beside the findings, and every fact of report.md.
+func WriteHTML(w io.Writer, d Document) error {
+	var p htmlPage
+	p.head(d)
+	p.exchange(d)
+	p.attempts(d)
+	p.when(d)
+	p.router(d)
+	p.wan(d)
+	p.dhcpv6(d)
+	p.routers(d)
+	p.timeline(d)
+	if _, err := io.WriteString(w, p.String()); err != nil {
+		return fmt.Errorf("report: write html: %w", err)
+	}
+	return nil
+}
+
+func (p *htmlPage) head(d Document) {
+	p.s("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>v6diag: ")
+	p.t(d.Verdict.Code)
+	p.s("</title>\n", htmlStyle, "</head>\n<body>\n<main>\n<h1>v6diag report</h1>\n<section class=\"verdict")
+	if d.Verdict.Code == "ok" {
+		p.s(" ok")
+	}
+	p.s("\" id=\"verdict\">\n<p>Verdict: <span class=\"code\">")
+	p.t(d.Verdict.Code)
+	p.s("</span></p>\n<p><strong>")
+	p.t(d.Verdict.Summary)
+	p.s("</strong></p>\n<p>Who must act: <strong>")
+	p.t(d.Verdict.WhoMustAct)
+	p.s("</strong></p>\n</section>\n")
+	if d.Verdict.ForISP != "" {
+		p.s("<h2>For the ISP's support staff</h2>\n<p class=\"isp\" id=\"for-isp\">")
+		p.t(d.Verdict.ForISP)
+		p.s("</p>")
+	}
+	p.s("\n\n")
+}
+
+// exchange writes the ladder diagram and the findings beside it.
+func (p *htmlPage) exchange(d Document) {
+	l := newLadder(d)
+	p.s("<div class=\"layout\">\n<section>\n<h2>Exchange</h2>\n<p class=\"note\">Client on the left; each arrow is one message ",
+		"with its frame number in capture.pcapng and its time since the first frame. Dashed red arrows ending in ✕ got no answer; ",
+		"grey dashed arrows were ignored by the client.")
+	if l.Shown < l.Total {
+		p.s(" <strong id=\"ladder-capped\">The diagram shows the first ")
+		p.n(l.Shown)
+		p.s(" of ")
+		p.n(l.Total)
+		p.s(" messages; the timeline below and report.json list more.</strong>")
+	}
+	p.s("</p>\n<div class=\"diagram\">\n<svg id=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
+	p.n(l.Width)
+	p.s(" ")
+	p.n(l.Height)
+	p.s("\" role=\"img\" aria-label=\"Message sequence diagram\">\n<defs>\n")
+	for _, m := range [...]struct{ id, fill string }{{"out", "#1f5fa8"}, {"in", "#1b6e2c"}, {"ignored", "#8a8f96"}} {
+		p.s("<marker id=\"head-", m.id, "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" ",
+			"orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"", m.fill, "\"/></marker>\n")
+	}
+	p.s("</defs>\n<text class=\"gut\" x=\"8\" y=\"22\">frame · time</text>\n")
+	for _, c := range l.Columns {
+		p.s("<g class=\"column")
+		if c.Placeholder {
+			p.s(" placeholder")
+		}
+		p.s("\">\n<text class=\"head\" x=\"")
+		p.n(c.X)
+		p.s("\" y=\"22\" text-anchor=\"middle\">")
+		p.t(c.Title)
+		p.s("</text>\n<text class=\"headsub\" x=\"")
+		p.n(c.X)
+		p.s("\" y=\"40\" text-anchor=\"middle\">")
+		p.t(c.Sub)
+		p.s("</text>\n<line class=\"lifeline\" x1=\"")
+		p.n(c.X)
+		p.s("\" y1=\"50\" x2=\"")
+		p.n(c.X)
+		p.s("\" y2=\"")
+		p.n(l.Height)
+		p.s("\"/>\n</g>\n")
+	}
+	for _, a := range l.Arrows {
+		p.arrow(a)
+	}
+	p.s("</svg>\n</div>\n</section>\n<section>\n<h2>Findings</h2>\n<ul class=\"findings\" id=\"findings\">\n")
+	for _, f := range d.Findings {
+		p.s("<li class=\"")
+		p.t(f.Severity)
+		p.s("\"><span class=\"sev\">")
+		p.t(f.Severity)
+		p.s("</span><code>")
+		p.t(f.ID)
+		p.s("</code><br>")
+		p.t(f.Summary)
+		p.s("\n")
+		if f.ForISP != "" {
+			p.s("<br><em>For the ISP:</em> ")
+			p.t(f.ForISP)
+		}
+		p.s("\n<div class=\"meta\">")
+		if len(f.Frames) > 0 {
+			p.s("frames ")
+			p.t(frameList(f.Frames))
+		}
+		if f.RFC != "" {
+			p.s(" · ")
+			p.t(f.RFC)
+		}
+		p.s("</div></li>\n")
+	}
+	p.s("</ul>\n</section>\n</div>\n\n")
+}
+
+func (p *htmlPage) arrow(a ladderArrow) {
+	p.s("<g class=\"arrow ")
+	p.t(a.Class)
+	p.s("\" data-frame=\"")
+	p.n(a.Frame)
+	p.s("\"><title>")
+	p.t(a.Title)
+	p.s("</title>\n<text class=\"gut\" x=\"8\" y=\"")
+	p.n(a.Y)
+	p.s("\">")
+	p.t(a.Meta)
+	p.s("</text>\n<line x1=\"")
+	p.n(a.X1)
+	p.s("\" y1=\"")
+	p.n(a.Y)
+	p.s("\" x2=\"")
+	p.n(a.X2)
+	p.s("\" y2=\"")
+	p.n(a.Y)
+	p.s("\"")
+	switch {
+	case a.CrossX != 0:
+	case a.Class == "in ignored":
+		p.s(" marker-end=\"url(#head-ignored)\"")
+	case a.Class == "in":
+		p.s(" marker-end=\"url(#head-in)\"")
+	default:
+		p.s(" marker-end=\"url(#head-out)\"")
+	}
+	p.s("/>\n")
+	if a.CrossX != 0 {
+		p.s("<path class=\"cross\" d=\"M")
+		p.n(a.CrossX - 7)
+		p.s(",")
+		p.n(a.Y - 7)
+		p.s(" l14,14 M")
+		p.n(a.CrossX - 7)
+		p.s(",")
+		p.n(a.Y + 7)
+		p.s(" l14,-14\"/>")
+	}
+	p.s("\n<text class=\"lbl\" x=\"")
+	p.n(a.LabelX)
+	p.s("\" y=\"")
+	p.n(a.Y - 7)
+	p.s("\" text-anchor=\"middle\">")
+	p.t(a.Label)
+	p.s("</text>\n")
+	if a.Extra != "" {
+		p.s("<text class=\"extra\" x=\"")
+		p.n(a.LabelX)
+		p.s("\" y=\"")
+		p.n(a.Y + 15)
+		p.s("\" text-anchor=\"middle\">")
+		p.t(a.Extra)
+		p.s("</text>")
+	}
+	p.s("\n</g>\n")
+}
+
+func (p *htmlPage) attempts(d Document) {
+	rows := attemptRows(d)
+	if len(rows) > 0 {
+		p.s("<h2>Attempts</h2>\n<p><code>--strategy ")
+		p.t(d.Strategy)
+		p.s("</code>; best: <strong>")
+		p.t(bestText(d.BestAttempt))
+		p.s("</strong>.</p>\n<table id=\"attempts\"><tr><th>#</th><th>Sent</th><th>Got</th><th>Status codes</th>",
+			"<th>Frames</th><th>netifd (wan6)</th></tr>\n")
+		for _, r := range rows {
+			p.s("<tr")
+			if r.Best {
+				p.s(" class=\"best\"")
+			}
+			p.s("><td>")
+			p.n(r.Index)
+			if r.Best {
+				p.s(" (best)")
+			}
+			p.s("</td>")
+			for _, c := range [...]string{r.Sent, r.Got, r.Status, r.Frames} {
+				p.s("<td>")
+				p.t(c)
+				p.s("</td>")
+			}
+			p.s("<td><code>")
+			p.t(r.Nf)
+			p.s("</code></td></tr>\n")
+		}
+		p.s("</table>")
+	}
+	p.s("\n\n")
+}
+
+func (p *htmlPage) when(d Document) {
+	p.s("<h2>When</h2>\n<table class=\"kv\">\n")
+	if d.Started != "" {
+		p.s("<tr><th>Run started (UTC)</th><td>")
+		p.t(d.Started)
+		p.s(" (", secondsText(d.Duration), " s, ")
+		p.t(d.Mode)
+		p.s(")</td></tr>")
+	}
+	p.s("\n<tr><th>Capture (UTC)</th><td>")
+	p.t(dash(d.Capture.First))
+	p.s(" – ")
+	p.t(dash(d.Capture.Last))
+	p.s("; ")
+	p.n(d.Capture.Frames)
+	p.s(" frames, ")
+	p.n(d.Capture.ControlFrames)
+	p.s(" control messages</td></tr>\n<tr><th>Clock</th><td>")
+	if d.Clock.Suspect {
+		p.s("<span class=\"clock-suspect\">suspect: ")
+		p.t(d.Clock.Note)
+		p.s("</span>")
+	} else {
+		p.s("no sign of a wrong clock")
+	}
+	p.s("</td></tr>\n</table>\n\n")
+}
+
+// row writes one <tr><th>name</th><td>value</td></tr> of a key-value table
+// when the value is set, and the newline the template always had.
+func (p *htmlPage) row(name, value string) {
+	if value != "" {
+		p.s("<tr><th>", name, "</th><td>")
+		p.t(value)
+		p.s("</td></tr>")
+	}
+	p.s("\n")
+}
+
+func (p *htmlPage) router(d Document) {
+	if h := d.Router; h != nil {
+		p.s("<h2>Router</h2>\n<table class=\"kv\">\n")
+		p.row("Model", h.Model)
+		p.row("Board", h.BoardName)
+		p.row("OpenWrt", h.Release)
+		if h.Target != "" {
+			p.row("Target", h.Target+" "+h.Arch)
+		} else {
+			p.s("\n")
+		}
+		if h.Kernel != "" {
+			p.s("<tr><th>Kernel</th><td>")
+			p.t(h.Kernel)
+			if h.KernelBuilt != "" {
+				p.s(" (built ")
+				p.t(h.KernelBuilt)
+				p.s(")")
+			}
+			p.s("</td></tr>")
+		}
+		p.s("\n</table>")
+	}
+	p.s("\n\n")
+}
+
+func (p *htmlPage) code(s string) {
+	p.s("<code>")
+	p.t(s)
+	p.s("</code>")
+}
+
+func (p *htmlPage) wan(d Document) {
+	p.s("<h2>WAN interface</h2>\n<table class=\"kv\">\n")
+	if i := d.Interface; i != nil {
+		p.s("<tr><th>Name</th><td>")
+		p.code(i.Name)
+		p.s(" (")
+		p.t(i.LinkType)
+		p.s(", facts from ")
+		p.t(i.Source)
+		p.s(")</td></tr>\n<tr><th>MAC</th><td>")
+		p.code(dash(i.MAC))
+		p.s("</td></tr>\n<tr><th>Link-local</th><td>")
+		p.code(dash(i.LinkLocal))
+		p.s("</td></tr>\n<tr><th>MTU</th><td>")
+		p.n(i.MTU)
+		p.s("</td></tr>\n<tr><th>Carrier</th><td>", boolText(i.Carrier), "</td></tr>\n")
+		if v := i.VLAN; v != nil {
+			p.s("<tr><th>VLAN</th><td>id ")
+			p.n(v.ID)
+			p.s(", priority ")
+			p.n(v.Priority)
+			p.s(", on ")
+			p.code(v.Parent)
+			p.s("</td></tr>")
+		}
+	}
+	p.s("\n<tr><th>Client in the capture</th><td>MAC ")
+	p.code(dash(d.Link.ClientMAC))
+	p.s(", link-local ")
+	p.code(dash(d.Link.ClientLinkLocal))
+	p.s("</td></tr>\n<tr><th>Framing in the capture</th><td>client: ")
+	p.t(framingText(d.Link.ClientFraming))
+	p.s("; ISP: ")
+	p.t(framingText(d.Link.ISPFraming))
+	p.s("</td></tr>\n<tr><th>PPPoE</th><td>")
+	if d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE) {
+		p.s("yes")
+	} else {
+		p.s("no")
+	}
+	p.s("</td></tr>\n")
+	if u := d.DUID; u != nil {
+		p.s("<tr><th>DUID</th><td>")
+		p.code(u.Hex)
+		p.s(" (")
+		p.t(u.Type)
+		p.s(")</td></tr>\n<tr><th>IAIDs</th><td>")
+		p.codeList(u.IAIDs)
+		p.s("</td></tr>")
+	}
+	p.s("\n")
+	if d.Port546 != "" {
+		p.s("<tr><th>UDP port 546</th><td>")
+		p.t(d.Port546)
+		p.s("</td></tr>")
+	}
+	p.s("\n</table>\n\n")
+}
+
+// codeList writes <code>a</code>, <code>b</code>.
+func (p *htmlPage) codeList(xs []string) {
+	for i, x := range xs {
+		if i > 0 {
+			p.s(", ")
+		}
+		p.code(x)
+	}
+}
+
+// cells writes <td>x</td> for each x.
+func (p *htmlPage) cells(xs ...string) {
+	for _, x := range xs {
+		p.s("<td>")
+		p.t(x)
+		p.s("</td>")
+	}
+}
+
+func (p *htmlPage) dhcpv6(d Document) {
+	x := d.DHCPv6
+	p.s("<h2>DHCPv6</h2>\n<p>")
+	p.n(x.Solicits)
+	p.s(" Solicit, ")
+	p.n(x.Requests)
+	p.s(" Request, ")
+	p.n(x.Releases)
+	p.s(" Release sent.</p>\n")
+	if len(x.SolicitShapes) > 0 {
+		p.s("<h3>What the Solicits asked for</h3>\n<table><tr><th>Frames</th><th>IAs, hints and options</th></tr>\n")
+		for _, s := range x.SolicitShapes {
+			p.s("<tr>")
+			p.cells(frameList(s.Frames), s.Summary)
+			p.s("</tr>")
+		}
+		p.s("\n</table>")
+	}
+	p.s("\n")
+	if len(x.Servers) > 0 {
+		p.s("<h3>Servers that answered</h3>\n<table><tr><th>Address</th><th>MAC</th><th>Server ID</th><th>Preference</th>",
+			"<th>Answered in</th><th>Frames</th></tr>\n")
+		for _, s := range x.Servers {
+			p.s("<tr><td>")
+			p.code(s.Address)
+			p.s("</td><td>")
+			p.code(dash(s.SourceMAC))
+			p.s("</td><td>")
+			p.code(s.ServerID)
+			p.s(" (")
+			p.t(s.DUIDType)
+			p.s(")</td>")
+			p.cells(prefString(s.Preference), secondsText(s.Latency)+" s", frameList(s.Frames))
+			p.s("</tr>")
+		}
+		p.s("\n</table>")
+	} else {
+		p.s("<p>No DHCPv6 server answered.</p>")
+	}
+	p.s("\n")
+	if len(x.StatusCodes) > 0 {
+		p.s("<h3>Status codes received</h3>\n<table><tr><th>Frame</th><th>Message</th><th>For</th><th>Status</th></tr>\n")
+		for _, c := range x.StatusCodes {
+			p.s("<tr>")
+			p.cells(strconv.Itoa(c.Frame), c.Message)
+			p.s("<td>")
+			p.code(c.Where)
+			p.s("</td><td>")
+			p.t(c.Name)
+			p.s(" (")
+			p.n(c.Code)
+			p.s(")")
+			if c.Text != "" {
+				p.s(" “")
+				p.t(c.Text)
+				p.s("”")
+			}
+			p.s("</td></tr>")
+		}
+		p.s("\n</table>")
+	}
+	p.s("\n")
+	if len(x.DelegatedPrefixes) > 0 || len(x.Addresses) > 0 {
+		p.s("<h3>Leases</h3>\n<table><tr><th></th><th>Prefix / address</th><th>IAID</th><th>T1</th><th>T2</th>",
+			"<th>Preferred</th><th>Valid</th><th>Confirmed</th><th>Frame</th></tr>\n")
+		for _, l := range x.DelegatedPrefixes {
+			p.lease("delegated prefix", l)
+		}
+		p.s("\n")
+		for _, l := range x.Addresses {
+			p.lease("address", l)
+		}
+		p.s("\n</table>")
+	}
+	p.s("\n")
+	if len(x.DNS) > 0 {
+		p.s("<p>DNS servers (option 23): ")
+		p.codeList(x.DNS)
+		p.s("</p>")
+	}
+	p.s("\n\n")
+}
+
+func (p *htmlPage) lease(what string, l jsonLease) {
+	p.s("<tr><td>", what, "</td><td>")
+	p.code(l.Prefix)
+	p.s("</td>")
+	p.cells(l.IAID, gText(l.T1)+"s", gText(l.T2)+"s", gText(l.PreferredLifetime)+"s", gText(l.ValidLifetime)+"s",
+		boolText(l.Confirmed), strconv.Itoa(l.Frame))
+	p.s("</tr>")
+}
+
+func (p *htmlPage) routers(d Document) {
+	p.s("<h2>Routers</h2>\n")
+	if len(d.RA.Routers) == 0 {
+		p.s("<p>No Router Advertisement was seen.</p>\n\n")
+		return
+	}
+	p.s("<table><tr><th>Router</th><th>MAC</th><th>M</th><th>O</th><th>Router lifetime</th><th>Preference</th>",
+		"<th>Interval</th><th>RAs</th><th>Options</th><th>Frames</th></tr>\n")
+	for _, r := range d.RA.Routers {
+		p.s("<tr><td>")
+		p.code(r.Source)
+		p.s("</td><td>")
+		p.code(dash(r.SourceMAC))
+		p.s("</td>")
+		p.cells(strconv.Itoa(b2i(r.Managed)), strconv.Itoa(b2i(r.Other)), gText(r.RouterLifetime)+"s", r.Preference,
+			intervalString(r.Interval), strconv.Itoa(r.Advertisements))
+		p.s("\n<td>")
+		for _, x := range r.Prefixes {
+			p.s("prefix ")
+			p.code(x.Prefix)
+			p.s(" L=", strconv.Itoa(b2i(x.OnLink)), " A=", strconv.Itoa(b2i(x.Autonomous)), " valid ")
+			p.t(gText(x.ValidLifetime))
+			p.s("s preferred ")
+			p.t(gText(x.PreferredLifetime))
+			p.s("s<br>")
+		}
+		if len(r.RDNSS) > 0 {
+			p.s("RDNSS ")
+			p.t(strings.Join(r.RDNSS, ", "))
+			p.s("<br>")
+		}
+		if len(r.DNSSL) > 0 {
+			p.s("DNSSL ")
+			p.t(strings.Join(r.DNSSL, ", "))
+			p.s("<br>")
+		}
+		if r.MTU != 0 {
+			p.s("MTU ", strconv.FormatUint(uint64(r.MTU), 10))
+		}
+		p.s("</td>")
+		p.cells(frameList(r.Frames))
+		p.s("</tr>")
+	}
+	p.s("\n</table>\n\n")
+}
+
+func (p *htmlPage) timeline(d Document) {
+	tl, more := d.Timeline, 0
+	if len(tl) > maxHTMLTimeline {
+		tl, more = tl[:maxHTMLTimeline], len(tl)-maxHTMLTimeline
+	}
+	p.s("<h2>Timeline</h2>\n<p class=\"note\">Frame numbers are the ones Wireshark shows for capture.pcapng.")
+	if more > 0 {
+		p.s(" <strong>")
+		p.n(more)
+		p.s(" more messages are in report.json.</strong>")
+	}
+	p.s("</p>\n<table id=\"timeline\"><tr><th>Frame</th><th>+s</th><th>Time (UTC)</th><th>Dir</th><th>Kind</th><th>xid</th>",
+		"<th>Source → destination</th><th>What it carried</th></tr>\n")
+	for _, e := range tl {
+		p.s("<tr>")
+		p.cells(strconv.Itoa(e.Frame), secondsText(e.Offset))
+		p.s("<td class=\"mono\">")
+		p.t(e.Time)
+		p.s("</td>")
+		p.cells(e.Direction, e.Kind)
+		p.s("<td class=\"mono\">")
+		p.t(e.TransactionID)
+		p.s("</td><td class=\"mono\">")
+		p.t(e.Source)
+		p.s(" → ")
+		p.t(e.Destination)
+		p.s("</td><td>")
+		p.t(e.Detail)
+		if e.Note != "" {
+			p.s("<br><span class=\"note\">")
+			p.t(e.Note)
+			p.s("</span>")
+		}
+		if e.Ignored != "" {
+			p.s("<br><strong>ignored: ")
+			p.t(e.Ignored)
+			p.s("</strong>")
+		}
+		p.s("</td></tr>\n")
+	}
+	p.s("</table>\n\n")
+	if len(d.Notes) > 0 {
+		p.s("<h2>Notes</h2>\n<ul>")
+		for _, n := range d.Notes {
+			p.s("<li>")
+			p.t(n)
+			p.s("</li>")
+		}
+		p.s("</ul>")
+	}
+	p.s("\n<p class=\"meta\">")
+	p.t(d.Tool)
+	p.s(" ")
+	p.t(d.Version)
+	p.s(" · report schema ")
+	p.n(d.Schema)
+	if d.Source != "" {
+		p.s(" · capture ")
+		p.t(d.Source)
+	}
+	p.s("</p>\n</main>\n</body>\n</html>\n")
+}

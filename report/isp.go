@@ -1,0 +1,245 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/v6diag/v6diag/diag"
+)
+
+// ispParagraph writes the one paragraph a user pastes into a ticket: when
+// and from which identity the test ran, what the routers and servers did,
+// with frame numbers, and what to check. It uses only facts from the
+// capture and the findings' own requests to the ISP.
+func ispParagraph(d *Document, r *diag.Result) string {
+	var s []string
+	add := func(format string, args ...any) { s = append(s, fmt.Sprintf(format, args...)) }
+
+	first, last := r.Stats.First.UTC(), r.Stats.Last.UTC()
+	clientMAC := d.Link.ClientMAC
+	if clientMAC == "" && d.Interface != nil {
+		clientMAC = d.Interface.MAC
+	}
+	who := "this router"
+	if clientMAC != "" {
+		who = "the router with WAN MAC " + clientMAC
+	}
+	switch {
+	case d.Interface != nil && d.Interface.VLAN != nil:
+		who += fmt.Sprintf(" (VLAN %d, priority %d)", d.Interface.VLAN.ID, d.Interface.VLAN.Priority)
+	case len(d.Link.ClientFraming.VLANs) > 0:
+		who += " (" + framingText(d.Link.ClientFraming) + " on the wire)"
+	}
+	if d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE) {
+		who += " over PPPoE"
+	}
+	// A live run speaks of what "we" sent; a capture made elsewhere of
+	// what "the client" sent.
+	live := strings.HasPrefix(d.Mode, "run")
+	we, tested := "The client", "a capture shows native IPv6 (RA and DHCPv6 prefix delegation) on"
+	if live {
+		we, tested = "We", "we tested native IPv6 (RA and DHCPv6 prefix delegation) from"
+	}
+	switch {
+	case r.Stats.First.IsZero():
+		add("The capture of %s holds no frames.", who)
+	case last.Sub(first) < time.Second:
+		add("On %s at %s UTC %s %s.", first.Format("2006-01-02"), first.Format("15:04:05"), tested, who)
+	default:
+		add("On %s between %s and %s UTC %s %s.", first.Format("2006-01-02"), first.Format("15:04:05"), last.Format("15:04:05"), tested, who)
+	}
+	if d.Verdict.Code == string(diag.CodeLinkDown) {
+		add("The WAN interface had no carrier, so nothing was sent; the cable, modem or ONT must be fixed first.")
+		return strings.Join(s, " ")
+	}
+
+	// Routers.
+	rs := 0
+	for _, e := range r.Timeline {
+		if e.Kind == diag.KindRouterSolicitation {
+			rs++
+		}
+	}
+	switch {
+	case len(d.RA.Routers) == 0 && rs > 0:
+		add("%s sent %d Router Solicitations and no Router Advertisement came back.", we, rs)
+	case len(d.RA.Routers) == 0:
+		add("No Router Advertisement was seen.")
+	default:
+		for i, rt := range d.RA.Routers {
+			if i == 2 {
+				add("%d more routers advertised.", len(d.RA.Routers)-2)
+				break
+			}
+			how := "arrived once"
+			switch {
+			case rt.Interval != nil:
+				how = fmt.Sprintf("arrive every %s s", trimFloat(*rt.Interval))
+			case rt.SolicitedLatency != nil:
+				how = fmt.Sprintf("answered a Router Solicitation in %s", humanSeconds(*rt.SolicitedLatency))
+			}
+			up := ""
+			if rt.RouterLifetime > 0 && i == 0 {
+				up = ", so the line is up"
+			}
+			add("Router Advertisements from %s (MAC %s) %s with M=%d O=%d and router lifetime %g s (frames %s)%s.",
+				rt.Source, dash(rt.SourceMAC), how, b2i(rt.Managed), b2i(rt.Other), rt.RouterLifetime, frameList(rt.Frames), up)
+		}
+	}
+
+	// DHCPv6.
+	x := d.DHCPv6
+	duid := ""
+	if d.DUID != nil {
+		duid = fmt.Sprintf(" with DUID %s (%s)", d.DUID.Hex, d.DUID.Type)
+	}
+	var solicitFrames []int
+	for _, sh := range x.SolicitShapes {
+		solicitFrames = append(solicitFrames, sh.Frames...)
+	}
+	if x.Solicits > 0 {
+		asked := ""
+		if len(x.SolicitShapes) > 0 {
+			asked = ", asking for " + x.SolicitShapes[0].Summary
+		}
+		when := ""
+		if sf := solicitTimes(r); sf != "" {
+			when = " " + sf
+		}
+		add("%s sent %s%s%s%s (frames %s).", we, plural(x.Solicits, "DHCPv6 Solicit"), when, duid, asked, frameList(solicitFrames))
+	}
+	if x.Solicits > 0 && len(x.Servers) == 0 {
+		add("No Advertise came back.")
+	}
+	for i, sv := range x.Servers {
+		if i == 2 {
+			add("%d more servers answered.", len(x.Servers)-2)
+			break
+		}
+		add("DHCPv6 server %s (Server ID %s, %s) answered in %s (frames %s).", sv.Address, sv.ServerID, sv.DUIDType, humanSeconds(sv.Latency), frameList(sv.Frames))
+	}
+	for _, sc := range x.StatusCodes {
+		if sc.Code == 0 {
+			continue
+		}
+		t := ""
+		if sc.Text != "" {
+			t = fmt.Sprintf(" %q", sc.Text)
+		}
+		add("Its %s carried status %s%s for %s (frame %d).", sc.Message, sc.Name, t, sc.Where, sc.Frame)
+	}
+	delegated := map[string]bool{}
+	for _, p := range x.DelegatedPrefixes {
+		delegated[p.Prefix] = true
+	}
+	for _, o := range offeredPrefixes(r) {
+		if !delegated[o.prefix] {
+			add("Its Advertise offered prefix %s (frame %d).", o.prefix, o.frame)
+			delegated[o.prefix] = true
+		}
+	}
+	for _, p := range x.DelegatedPrefixes {
+		how := "offered in an Advertise"
+		if p.Confirmed {
+			how = "delegated and confirmed by a Reply"
+		}
+		add("Prefix %s was %s (frame %d, valid %g s).", p.Prefix, how, p.Frame, p.ValidLifetime)
+	}
+	if x.Requests > 0 && len(x.DelegatedPrefixes) == 0 {
+		add("%s sent %s.", we, plural(x.Requests, "Request"))
+	}
+
+	// What to check: the findings' own words to the ISP, failures first.
+	// On a working line the warnings are asides, not the point.
+	ok := d.Verdict.Code == string(diag.CodeOK)
+	if ok {
+		add("Everything needed for IPv6 worked; no action is needed to bring it up.")
+	}
+	asks := 0
+	for _, sev := range []string{"fail", "warn"} {
+		for _, f := range d.Findings {
+			if f.Severity != sev || f.ForISP == "" || asks == 2 {
+				continue
+			}
+			if ok && asks == 0 {
+				add("Worth a look:")
+			}
+			add("%s", f.ForISP)
+			asks++
+		}
+	}
+	if d.Clock.Suspect {
+		add("Note: the router's clock looks wrong (%s), so match the frames by content rather than time.", strings.TrimSuffix(d.Clock.Note, "."))
+	}
+	add("Frame numbers refer to the attached capture.pcapng; times are UTC.")
+	return strings.Join(s, " ")
+}
+
+type offer struct {
+	prefix string
+	frame  int
+}
+
+// offeredPrefixes lists the usable prefixes accepted Advertises offered.
+func offeredPrefixes(r *diag.Result) []offer {
+	var out []offer
+	for _, e := range r.Timeline {
+		if e.DHCP == nil || e.Kind != "Advertise" || e.Ignored != "" {
+			continue
+		}
+		for _, ia := range e.DHCP.IAPD {
+			for _, p := range ia.Prefixes {
+				if p.ValidLifetime > 0 && (p.Status == nil || p.Status.Code == 0) && p.Prefix.IsValid() {
+					out = append(out, offer{p.Prefix.String(), e.Frame})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func solicitTimes(r *diag.Result) string {
+	var t []time.Time
+	for _, e := range r.Timeline {
+		if e.DHCP != nil && e.Kind == "Solicit" && len(r.Client.DUID) > 0 && r.Client.DUID.Equal(e.DHCP.ClientID) {
+			t = append(t, e.Time)
+		}
+	}
+	if len(t) == 0 || t[0].IsZero() {
+		return ""
+	}
+	if len(t) == 1 {
+		return "at " + t[0].UTC().Format("15:04:05.000")
+	}
+	return fmt.Sprintf("between %s and %s", t[0].UTC().Format("15:04:05.000"), t[len(t)-1].UTC().Format("15:04:05.000"))
+}
+
+// humanSeconds writes a latency readably: "0.4 ms", "213 ms", "1.063 s".
+func humanSeconds(s float64) string {
+	switch {
+	case s < 0.0001:
+		return "under 0.1 ms"
+	case s < 0.01:
+		return fmt.Sprintf("%.1f ms", s*1000)
+	case s < 1:
+		return fmt.Sprintf("%.0f ms", s*1000)
+	}
+	return fmt.Sprintf("%.3f s", s)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func trimFloat(f float64) string { return fmt.Sprintf("%g", float64(int64(f*1000+0.5))/1000) }

@@ -1,0 +1,153 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"sort"
+	"strings"
+)
+
+// The scanners here and in redact.go are written by hand rather than with
+// regexp: regexp costs about 0.2 MB of the 4.5 MB flash budget on mips
+// (issue 4). secrets_scan_test.go checks them against the regular
+// expressions they replace.
+
+// secretName reports whether a UCI option name looks like it holds a
+// secret: PPPoE and wireless passwords, keys, PSKs, tokens (password, key,
+// sae_password, private_key, preshared_key, auth_secret, …). Names are
+// ASCII ([A-Za-z0-9_]), so ASCII case folding is enough.
+func secretName(name string) bool {
+	name = strings.ToLower(name)
+	for _, w := range [...]string{"pass", "secret", "key", "psk", "token", "cred", "auth"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// minSecretLen is the shortest secret value scrubbed from report text:
+// shorter values ("1", a WEP key index) occur in reports by chance and
+// would garble them. Config lines are masked by name whatever the length.
+const minSecretLen = 4
+
+// uciLine splits an option or list line of a UCI file, name quoted or
+// not, as in a config diff ("+\toption password 'x'"): head is everything
+// before the value (indent, diff mark, keyword, name, spacing), value the
+// rest of the line. ok is false for any other line, and for an option
+// without a value.
+func uciLine(line string) (head, name, value string, ok bool) {
+	i := skipSpace(line, 0)
+	if i < len(line) && (line[i] == '-' || line[i] == '+') {
+		i = skipSpace(line, i+1)
+	}
+	switch {
+	case strings.HasPrefix(line[i:], "option"):
+		i += len("option")
+	case strings.HasPrefix(line[i:], "list"):
+		i += len("list")
+	default:
+		return "", "", "", false
+	}
+	j := skipSpace(line, i)
+	if j == i {
+		return "", "", "", false
+	}
+	if j < len(line) && (line[j] == '\'' || line[j] == '"') {
+		j++
+	}
+	start := j
+	for j < len(line) && isNameByte(line[j]) {
+		j++
+	}
+	if j == start {
+		return "", "", "", false
+	}
+	name = line[start:j]
+	if j < len(line) && (line[j] == '\'' || line[j] == '"') {
+		j++
+	}
+	k := skipSpace(line, j)
+	if k == j || strings.IndexByte(line[k:], '\n') >= 0 {
+		return "", "", "", false
+	}
+	return line[:k], name, line[k:], true
+}
+
+// skipSpace skips what regexp calls \s: tab, newline, form feed, carriage
+// return and space.
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\f' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func isNameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
+// SecretValues returns the values of the options in a UCI config whose
+// names look like secrets, longest first.
+func SecretValues(config []byte) []string {
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(config))
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for sc.Scan() {
+		_, name, value, ok := uciLine(sc.Text())
+		if !ok || !secretName(name) {
+			continue
+		}
+		v := unquoteUCI(value)
+		if len(v) >= minSecretLen {
+			seen[v] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for v := range seen {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return len(out[i]) > len(out[j]) || (len(out[i]) == len(out[j]) && out[i] < out[j])
+	})
+	return out
+}
+
+// unquoteUCI takes the value of an option line: 'single', "double" or
+// bare, with a trailing comment dropped from a bare value.
+func unquoteUCI(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '\'' || v[0] == '"') {
+		if i := strings.IndexByte(v[1:], v[0]); i >= 0 {
+			return v[1 : i+1]
+		}
+		return v[1:]
+	}
+	if i := strings.Index(v, " #"); i >= 0 {
+		v = v[:i]
+	}
+	return strings.TrimSpace(v)
+}
+
+// secretMask replaces a secret.
+const secretMask = "********"
+
+// ScrubSecrets masks in b every option line whose name looks like a
+// secret (as in a config diff), and every occurrence of a known secret
+// value anywhere.
+func ScrubSecrets(b []byte, secrets []string) []byte {
+	lines := strings.SplitAfter(string(b), "\n")
+	for i, l := range lines {
+		body := strings.TrimRight(l, "\r\n")
+		if head, name, _, ok := uciLine(body); ok && secretName(name) {
+			lines[i] = head + "'" + secretMask + "'" + l[len(body):]
+		}
+	}
+	s := strings.Join(lines, "")
+	for _, v := range secrets {
+		if len(v) >= minSecretLen {
+			s = strings.ReplaceAll(s, v, secretMask)
+		}
+	}
+	return []byte(s)
+}
