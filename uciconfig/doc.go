@@ -30,4 +30,13 @@
 // "option ifname 'eth0.2'", DSA "option device 'wan'", "@wan" aliases,
 // PPPoE and 802.1Q VLAN devices) and the DHCPv6 client identifier (DUID,
 // RFC 8415 section 11) that odhcp6c will send.
+//
+// suggest.go turns what a diagnosis found (an Advice: the netifd dhcpv6
+// settings of the request shape that worked, the prefix length the ISP
+// delegated, whether the ISP must act) into a Suggestion: the same file
+// with only the netifd options that matter changed or added, each with a
+// "# v6diag: why" comment, across the releases' models (swconfig
+// "ifname", DSA "device" and bridge-vlan, "@wan" aliases, a PPPoE wan's
+// automatic wan_6). diff.go prints the change as a unified diff, and
+// secret.go keeps passwords and keys out of everything shown.
 package uciconfig

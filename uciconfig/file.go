@@ -60,7 +60,16 @@ func (f *File) Section(name string) *Section {
 
 // Bytes renders the file. Unedited nodes are copied as parsed, so an
 // unedited File returns exactly the bytes given to Parse.
-func (f *File) Bytes() []byte {
+func (f *File) Bytes() []byte { return f.render(false) }
+
+// Masked renders the file like Bytes, but with the value (and any comment)
+// of every option or list whose name IsSecretOption says holds a secret
+// replaced by SecretMask, for anything a person will read: a diff, a
+// terminal. Masked output is for display; a multi-line secret value
+// becomes one line, so it is not the file to apply.
+func (f *File) Masked() []byte { return f.render(true) }
+
+func (f *File) render(mask bool) []byte {
 	var out []byte
 	var dangling bool // out ends in a backslash that escapes what follows
 	atLineStart := func() bool { return len(out) == 0 || out[len(out)-1] == '\n' }
@@ -95,6 +104,8 @@ func (f *File) Bytes() []byte {
 				eol = f.eol
 			}
 			out = append(out, eol...)
+		case mask && n.secret():
+			out = append(out, n.masked(i == len(f.nodes)-1)...)
 		default:
 			out = append(out, n.raw...)
 			dangling = n.dangling
@@ -103,16 +114,50 @@ func (f *File) Bytes() []byte {
 	return out
 }
 
-// render writes an edited option or list statement in the style of
-// `uci commit`, without a line ending.
+// secret reports whether n is an option or list statement that holds a
+// secret.
+func (n *node) secret() bool {
+	return (n.kind == kindOption || n.kind == kindList) && IsSecretOption(n.name)
+}
+
+// masked renders an unedited secret statement with its value hidden,
+// keeping its indentation and line ending so the lines around it stay
+// where they were.
+func (n *node) masked(last bool) string {
+	indent := n.raw[:len(n.raw)-len(strings.TrimLeft(n.raw, " \t\v\f\r"))]
+	eol := lineEnding(n.raw)
+	if eol == "" && !last {
+		// Another statement follows on the same line.
+		eol = ";"
+	}
+	return indent + keyword(n.kind) + " " + n.name + " " + quote(SecretMask) + eol
+}
+
+// render writes an edited or added node in the style of `uci commit`,
+// without a line ending.
 func (n *node) render() string {
 	var b strings.Builder
-	b.WriteByte('\t')
-	b.WriteString(keyword(n.kind))
-	b.WriteByte(' ')
-	b.WriteString(n.name)
-	b.WriteByte(' ')
-	b.WriteString(quote(n.value))
+	switch n.kind {
+	case kindBlank:
+	case kindComment:
+		b.WriteString("# ")
+		b.WriteString(n.comment)
+		return b.String()
+	case kindConfig:
+		b.WriteString("config ")
+		b.WriteString(n.typ)
+		if n.name != "" {
+			b.WriteByte(' ')
+			b.WriteString(quote(n.name))
+		}
+	default:
+		b.WriteByte('\t')
+		b.WriteString(keyword(n.kind))
+		b.WriteByte(' ')
+		b.WriteString(n.name)
+		b.WriteByte(' ')
+		b.WriteString(quote(n.value))
+	}
 	if n.comment != "" {
 		b.WriteString(" # ")
 		b.WriteString(n.comment)
@@ -255,6 +300,41 @@ func (s *Section) DeleteOption(name string) bool {
 		}
 	}
 	return found
+}
+
+// AddSection adds an empty "config typ 'name'" section, preceded by a
+// blank line, right after the statements of section after (at the end of
+// the file when after is nil), so it lands next to the section it belongs
+// with rather than after whatever the file ends with. A non-empty comment
+// is written after the config statement as "# comment". name may be empty
+// for an anonymous section.
+func (f *File) AddSection(typ, name, comment string, after *Section) (*Section, error) {
+	if !validType(typ) {
+		return nil, fmt.Errorf("add section of type %q: %w", typ, ErrInvalidName)
+	}
+	if name != "" && !validName(name) {
+		return nil, fmt.Errorf("add section %q: %w", name, ErrInvalidName)
+	}
+	head := &node{kind: kindConfig, typ: typ, name: name, comment: strings.Join(strings.Fields(comment), " "), edited: true}
+	s := &Section{Type: typ, Name: name, file: f, head: head}
+	blank := &node{kind: kindBlank, edited: true}
+	if after == nil {
+		f.nodes = append(f.nodes, blank, head)
+		f.sections = append(f.sections, s)
+	} else {
+		anchor := after.last()
+		f.insertAfter(anchor, blank)
+		f.insertAfter(blank, head)
+		i := slices.Index(f.sections, after)
+		f.sections = slices.Insert(f.sections, i+1, s)
+	}
+	// Later sections of the same type move up one in UCI's @type[N].
+	count := make(map[string]int)
+	for _, sec := range f.sections {
+		sec.Index = count[sec.Type]
+		count[sec.Type]++
+	}
+	return s, nil
 }
 
 // last is the node after which a new statement of the section goes.

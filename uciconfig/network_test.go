@@ -45,6 +45,12 @@ func TestNetworkCorpus(t *testing.T) {
 		"odd_quoting.network": {Device: "eth1", Iface: "wan6", DeviceOK: true,
 			ClientID: "000300011c872c4a1b2f", ClientIDOK: true},
 		"dumb_ap.network": {},
+		// 21.02+ DSA: the WAN is VLAN 7 of the bridge (config bridge-vlan).
+		"openwrt_21.02_bridge_vlan.network": {Device: "br-lan.7", Iface: "wan6", DeviceOK: true},
+		// No wan6 at all: the DHCP wan's device.
+		"commented_lists.network": {Device: "eth0", Iface: "wan", DeviceOK: true},
+		// PPPoE on eth0.7 with the implicit ipv6 auto.
+		"vlan7_pppoe_ifname.network": {Device: "pppoe-wan", Iface: "wan", DeviceOK: true},
 	}
 	files := corpus(t)
 	for name := range files {
