@@ -10,25 +10,29 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/linkinfo"
 	"github.com/v6diag/v6diag/report"
 )
 
-const analyzeUsage = `Usage: v6diag analyze [--out DIR] [--quiet] FILE
+const analyzeUsage = `Usage: v6diag analyze [--out DIR] [--config FILE] [--redact] [--quiet] FILE
 
 Diagnose a capture made elsewhere, e.g. on the router with
   tcpdump -i eth0.2 -w /tmp/wan.pcap icmp6 or port 546 or port 547
 while 'ifup wan6' runs. Reads pcap and pcapng; link types Ethernet (with
 802.1Q/802.1ad tags and PPPoE), Linux cooked (SLL, SLL2), raw IPv6 and PPP.
-Writes report.txt and report.json into the output folder. Frame numbers in
-the report are the ones Wireshark shows for FILE.
+Writes report.txt, .json, .md, .html and report.tar.gz into the output folder. Frame numbers in
+the report are the ones Wireshark shows for FILE. With the router's network
+config (--config), it also writes network.suggested and network.diff.
 
 Flags:
 `
 
 // analyzeFlags are the flags of `v6diag analyze`.
 type analyzeFlags struct {
-	out   string
-	quiet bool
+	out    string
+	config string
+	quiet  bool
+	rep    reportOptions
 }
 
 // newAnalyzeFlags defines analyze's flags on a new FlagSet; the help text is
@@ -36,7 +40,9 @@ type analyzeFlags struct {
 func newAnalyzeFlags(f *analyzeFlags) *flag.FlagSet {
 	fl := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fl.StringVar(&f.out, "out", "", "write the report into `DIR` (default: a new folder under /tmp)")
+	fl.StringVar(&f.config, "config", defaultNetConfig, "the router's network config `FILE`, for network.suggested and network.diff (never written)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
+	addReportFlags(fl, &f.rep)
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), analyzeUsage)
 		fl.PrintDefaults()
@@ -55,6 +61,10 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(files) != 1 {
 		return 0, usageError{"name exactly one capture file"}
 	}
+	nc, err := loadNetConfig(fa.config, flagWasSet(fl, "config"))
+	if err != nil {
+		return 0, err
+	}
 	path := files[0]
 	started := time.Now()
 	f, err := os.Open(path)
@@ -69,7 +79,10 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, err), "give a pcap or pcapng file, as written by tcpdump -w"}
 	}
-	res, readErr := analyzeFrames(rd, diag.Facts{})
+	// The link's framing is observed in the same pass: reading a large
+	// capture twice doubled analyze's time (scripts/bench-analyze.sh).
+	var framing linkinfo.Observer
+	res, readErr := analyzeFrames(rd, diag.Facts{}, framing.Add)
 	if readErr != nil && res.Stats.Frames == 0 {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, readErr), "the file is damaged or not a capture"}
 	}
@@ -82,16 +95,38 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if readErr != nil {
 		run.Notes = append(run.Notes, fmt.Sprintf("the capture ends in damage after frame %d: %v", res.Stats.Frames, readErr))
 	}
+	link := framing.Link()
+	run.Framing = &link
 	doc := report.NewDocument(run, res)
-	if err := writeReports(dir, doc); err != nil {
+	cs, err := suggestConfig(nc, &doc)
+	if err != nil {
+		out.discard()
+		return 0, cannotRun{err, ""}
+	}
+	// The router's config, when analysing on the router: its secrets are
+	// kept out of the report whatever the capture holds.
+	rs, err := prepareReport(doc, fa.rep, fa.config)
+	if err != nil {
 		out.discard()
 		return 0, err
 	}
-	if fa.quiet {
-		fmt.Fprintf(stdout, "verdict: %s — %s\n", doc.Verdict.Code, doc.Verdict.Summary)
-	} else if err := report.WriteSummary(stdout, doc, dir); err != nil {
-		return 0, fmt.Errorf("print summary: %w", err)
+	if err := writeReports(dir, rs); err != nil {
+		out.discard()
+		return 0, err
 	}
+	if err := cs.write(dir); err != nil {
+		out.discard(configFiles...)
+		return 0, err
+	}
+	bundleNotes, err := rs.writeBundle(dir, path, started)
+	if err != nil {
+		out.discard(configFiles...)
+		return 0, err
+	}
+	if err := rs.printSummary(stdout, dir, fa.quiet, bundleNotes); err != nil {
+		return 0, err
+	}
+	cs.print(stdout, dir, fa.quiet)
 	return exitFor(res.Verdict), nil
 }
 
@@ -134,7 +169,8 @@ func parseFlags(fl *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 // analyzeFrames feeds every frame of rd to one analysis, the pipeline that
 // `run` and `analyze` share. It returns the result of what was read, and
 // the error that ended reading early, if any: frames before damage count.
-func analyzeFrames(rd *capture.Reader, facts diag.Facts) (*diag.Result, error) {
+// Each of also sees every frame too.
+func analyzeFrames(rd *capture.Reader, facts diag.Facts, also ...func(capture.Frame)) (*diag.Result, error) {
 	a := diag.NewAnalyzer(facts)
 	for {
 		fr, err := rd.Next()
@@ -145,5 +181,8 @@ func analyzeFrames(rd *capture.Reader, facts diag.Facts) (*diag.Result, error) {
 			return a.Finish(), err
 		}
 		a.Add(fr)
+		for _, f := range also {
+			f(fr)
+		}
 	}
 }

@@ -45,17 +45,23 @@ const topUsage = `v6diag — why does native IPv6 not work on this WAN?
 Usage:
   v6diag run [flags]            send RS and DHCPv6 on the WAN, capture, diagnose (as root)
   v6diag analyze [flags] FILE   diagnose an existing pcap or pcapng capture
+  v6diag config --from report.json [--config FILE]
+                                print the suggested change to a network config
   v6diag version                print the version
   v6diag help [COMMAND]         show help
 
-Each run writes report.txt, report.json and capture.pcapng into its output
-folder (a new folder under /tmp unless --out is given).
+Each run writes report.txt, .json, .md and .html, capture.pcapng and
+report.tar.gz (all of them, ready to attach; --redact for a public forum)
+into its output folder (a new folder under /tmp unless --out is given), and, when a change
+of the network config (--config) would help, network.suggested and
+network.diff.
 
 Exit status: 0 verdict ok, 1 a problem was found, 2 v6diag could not run.
 Run 'v6diag COMMAND --help' for the flags of a command.
 `
 
 func main() {
+	limitMemory()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -73,13 +79,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = cmdRun(args[1:], stdout, stderr)
 	case "analyze", "analyse":
 		code, err = cmdAnalyze(args[1:], stdout, stderr)
+	case "config":
+		code, err = cmdConfig(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "v6diag %s\n", version)
 		return exitOK
 	case "help", "-h", "--help", "-help":
 		if len(args) > 1 {
 			switch args[1] {
-			case "run", "analyze", "analyse":
+			case "run", "analyze", "analyse", "config":
 				return run([]string{args[1], "--help"}, stdout, stderr)
 			case "help", "-h", "--help", "-help", "version", "--version", "-version":
 				// Not recursed into: `help help` would call itself forever.

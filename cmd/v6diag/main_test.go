@@ -89,7 +89,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"analyze", "FILE", "-help"}, "Usage: v6diag analyze", flagNames(analyzeFlagSet)},
 		{[]string{"help", "analyze"}, "Usage: v6diag analyze", flagNames(analyzeFlagSet)},
 	}
-	if n := len(flagNames(runFlagSet)); n != 10 {
+	if n := len(flagNames(runFlagSet)); n != 13 {
 		t.Errorf("run defines %d flags; update README's usage line and this test if that is intended", n)
 	}
 	for _, tc := range tests {
@@ -123,8 +123,8 @@ type reportJSON struct {
 	Notes []string `json:"notes"`
 }
 
-// checkReports asserts dir is 0700 and holds report.txt and report.json,
-// each 0600, and returns report.json.
+// checkReports asserts dir is 0700 and holds the report files and the
+// bundle, each 0600, and returns report.json.
 func checkReports(t *testing.T, dir string) reportJSON {
 	t.Helper()
 	st, err := os.Stat(dir)
@@ -142,10 +142,10 @@ func checkReports(t *testing.T, dir string) reportJSON {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "report.json report.txt" {
-		t.Errorf("%s holds %q, want report.json and report.txt only", dir, names)
+	if strings.Join(names, " ") != "report.html report.json report.md report.tar.gz report.txt" {
+		t.Errorf("%s holds %q, want the four reports and report.tar.gz only", dir, names)
 	}
-	for _, name := range []string{"report.txt", "report.json"} {
+	for _, name := range names {
 		st, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Error(err)
@@ -350,7 +350,7 @@ func TestCannotRun(t *testing.T) {
 			name string
 			args []string
 			want []string
-		}{"no such interface", []string{"run", "-i", "nosuchif0", "--config", filepath.Join(tmp, "no-network-config")},
+		}{"no such interface", []string{"run", "-i", "nosuchif0", "--config", os.DevNull},
 			[]string{`"nosuchif0"`, "'ip link'"}})
 	} else {
 		t.Log("not root: skipping run -i nosuchif0")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/v6diag/v6diag/diag"
-	"github.com/v6diag/v6diag/report"
 )
 
 // outDir is the output folder of one run and the folders the run created
@@ -19,8 +17,8 @@ type outDir struct {
 	made []string // created by this run, deepest first
 }
 
-// reportFiles are the files writeReports writes, in order.
-var reportFiles = []string{"report.txt", "report.json"}
+// reportFiles are the files writeReports and writeBundle write, in order.
+var reportFiles = []string{"report.txt", "report.json", "report.md", "report.html", bundleName}
 
 // discard removes the report files and the named extra files from the
 // folder, then the folders this run created if they are now empty. A
@@ -44,7 +42,12 @@ func outputDir(named string) (outDir, error) {
 		if err != nil {
 			return outDir{}, cannotRun{fmt.Errorf("create output folder under /tmp: %w", err), "free some space in /tmp or name a folder with --out"}
 		}
-		return outDir{path: dir, made: []string{dir}}, nil
+		o := outDir{path: dir, made: []string{dir}}
+		if err := checkFreeSpace(dir); err != nil {
+			o.discard()
+			return outDir{}, err
+		}
+		return o, nil
 	}
 	o := outDir{path: named}
 	// Note which folders do not exist yet, deepest first, before MkdirAll
@@ -69,22 +72,23 @@ func outputDir(named string) (outDir, error) {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
+	if err := checkFreeSpace(named); err != nil {
+		o.discard()
+		return outDir{}, err
+	}
 	return o, nil
 }
 
-// writeReports writes report.txt and report.json, each atomically, so a
-// failed write leaves no half-written report behind; the caller discards
-// the other one.
-func writeReports(dir string, doc report.Document) error {
-	var txt, js bytes.Buffer
-	if err := report.WriteText(&txt, doc); err != nil {
+// writeReports writes every report format, each atomically, so a failed
+// write leaves no half-written report behind; the caller discards the
+// others.
+func writeReports(dir string, rs reportSet) error {
+	files, err := rs.renderReports()
+	if err != nil {
 		return err
 	}
-	if err := report.WriteJSON(&js, doc); err != nil {
-		return err
-	}
-	for i, b := range [][]byte{txt.Bytes(), js.Bytes()} {
-		if err := writeFileAtomic(filepath.Join(dir, reportFiles[i]), b); err != nil {
+	for _, f := range files {
+		if err := writeFileAtomic(filepath.Join(dir, f.Name), f.Data); err != nil {
 			return cannotRun{err, "check free space and permissions of the output folder"}
 		}
 	}

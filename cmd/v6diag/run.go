@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -51,7 +50,10 @@ type runFlags struct {
 	passive     bool
 	noRelease   bool
 	config      string
+	configSet   bool // --config was given: the file must exist
 	quiet       bool
+	strategy    string
+	rep         reportOptions
 }
 
 // newRunFlags defines run's flags on a new FlagSet; the help text is
@@ -68,6 +70,8 @@ func newRunFlags(f *runFlags) *flag.FlagSet {
 	fl.BoolVar(&f.noRelease, "no-release", false, "keep the lease obtained instead of releasing it")
 	fl.StringVar(&f.config, "config", "/etc/config/network", "OpenWrt network config to read (never written)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
+	fl.StringVar(&f.strategy, "strategy", "auto", strategyUsage)
+	addReportFlags(fl, &f.rep)
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), runUsage)
 		fl.PrintDefaults()
@@ -86,6 +90,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(rest) > 0 {
 		return 0, usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
 	}
+	f.configSet = flagWasSet(fl, "config")
 	if f.timeout <= 0 {
 		return 0, usageError{"--timeout must be positive, e.g. 30s"}
 	}
@@ -95,28 +100,19 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if f.passive && f.solicitOnly {
 		return 0, usageError{"--passive sends nothing; it cannot be combined with --solicit-only"}
 	}
+	if _, err := parseStrategy(f.strategy); err != nil {
+		return 0, err
+	}
 	return runLive(f, stdout, stderr)
 }
 
 // netConfig is what the router's network config says, when it can be read.
+// loadNetConfig (config.go) reads it.
 type netConfig struct {
 	file *uciconfig.File
 	note string
-}
-
-func readNetConfig(path string) netConfig {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return netConfig{}
-	}
-	if err != nil {
-		return netConfig{note: fmt.Sprintf("could not read %s: %v", path, err)}
-	}
-	file, err := uciconfig.Parse(b)
-	if err != nil {
-		return netConfig{note: fmt.Sprintf("could not parse %s: %v", path, err)}
-	}
-	return netConfig{file: file}
+	path string
+	raw  []byte // the file as read, for the suggestion
 }
 
 func pickInterface(f runFlags, nc netConfig, root fs.FS) (name, why string, err error) {
@@ -188,8 +184,14 @@ func identity(f runFlags, ifc capture.Interface, nc netConfig, root fs.FS) (dhcp
 }
 
 func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
+	if err := preflightRun(); err != nil {
+		return 0, err
+	}
 	root := os.DirFS("/")
-	nc := readNetConfig(f.config)
+	nc, err := loadNetConfig(f.config, f.configSet)
+	if err != nil {
+		return 0, err
+	}
 	name, why, err := pickInterface(f, nc, root)
 	if err != nil {
 		return 0, err
@@ -231,7 +233,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	// --out named one that existed — and returns err.
 	fail := func(err error) (int, error) {
 		capFile.Close()
-		out.discard("capture.pcapng")
+		out.discard(append([]string{"capture.pcapng"}, configFiles...)...)
 		return 0, err
 	}
 
@@ -263,7 +265,9 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	} else {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		shape := dhcpv6.RequestShape{IANA: true, IAPD: true, PrefixLength: f.prefixLen, RequestedOptions: dhcpv6.DefaultRequestedOptions}
+		shape := firstShape(f.prefixLen, root)
+		strategy, _ := parseStrategy(f.strategy)
+		rid, ridSkip := routerIdentity(ifc, id, root)
 		outcome, err = live.Run(ctx, live.Config{
 			Interface: ifc,
 			Capture:   capFile,
@@ -275,8 +279,11 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 				SolicitOnly: f.solicitOnly,
 				NoRelease:   f.noRelease,
 			},
-			Progress:    progress.line,
-			Application: "v6diag " + version,
+			Strategy:       strategy,
+			RouterIdentity: rid,
+			RouterDUIDSkip: ridSkip,
+			Status:         progress.status,
+			Application:    "v6diag " + version,
 		})
 		progress.done()
 		if errors.Is(err, capture.ErrPermission) {
@@ -300,6 +307,10 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		if outcome.SendErrors > 0 {
 			notes = append(notes, fmt.Sprintf("%d stimuli could not be sent: %v", outcome.SendErrors, outcome.LastError))
 		}
+		if carrier, note := linkAfterRun(root, ifc); note != "" {
+			notes = append(notes, note)
+			ifc.Carrier = carrier
+		}
 	}
 	if err := capFile.Sync(); err != nil {
 		return fail(cannotRun{fmt.Errorf("write %s: %w", capPath, err), "check free space in the output folder"})
@@ -309,6 +320,9 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		Passive: f.passive, SolicitOnly: f.solicitOnly}
 	if !f.passive {
 		facts.ClientDUID = id.DUID
+	}
+	if outcome != nil {
+		facts.Attempts = attemptWindows(outcome.Attempts)
 	}
 	res, err := analyzeFile(capPath, facts)
 	if err != nil {
@@ -320,19 +334,43 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			LinkType: ifc.LinkType().String(), Source: ifc.Source}}
 	if outcome != nil {
 		runInfo.Duration = outcome.Ended.Sub(outcome.Started)
+		if !f.passive {
+			runInfo.Strategy, runInfo.Attempts = f.strategy, attemptPlans(outcome.Attempts)
+		}
+		runInfo.Capture = &report.LiveCapture{Method: string(outcome.CaptureMethod), ReceiveBufferBytes: capture.ReceiveBuffer,
+			MaxFrames: live.MaxFrames, FramesNotRecorded: outcome.FramesCapped}
+		if !outcome.KernelDropsUnknown {
+			drops := int(outcome.KernelDrops)
+			runInfo.Capture.KernelDrops = &drops
+		}
 	}
+	liveFacts(root, ifc, capPath, &runInfo)
 	doc := report.NewDocument(runInfo, res)
 	if len(res.Client.DUID) == 0 && !f.passive {
 		doc.DUIDFromIdentity(id.DUID, id.IAID)
 	}
-	if err := writeReports(dir, doc); err != nil {
+	cs, err := suggestConfig(nc, &doc)
+	if err != nil {
+		return fail(cannotRun{err, ""})
+	}
+	rs, err := prepareReport(doc, f.rep, f.config)
+	if err != nil {
 		return fail(err)
 	}
-	if f.quiet {
-		fmt.Fprintf(stdout, "verdict: %s — %s\n", doc.Verdict.Code, doc.Verdict.Summary)
-	} else if err := report.WriteSummary(stdout, doc, dir); err != nil {
-		return 0, fmt.Errorf("print summary: %w", err)
+	if err := writeReports(dir, rs); err != nil {
+		return fail(err)
 	}
+	if err := cs.write(dir); err != nil {
+		return fail(err)
+	}
+	bundleNotes, err := rs.writeBundle(dir, capPath, started)
+	if err != nil {
+		return fail(err)
+	}
+	if err := rs.printSummary(stdout, dir, f.quiet, bundleNotes); err != nil {
+		return 0, err
+	}
+	cs.print(stdout, dir, f.quiet)
 	return exitFor(res.Verdict), nil
 }
 
@@ -353,41 +391,4 @@ func analyzeFile(path string, facts diag.Facts) (*diag.Result, error) {
 		return nil, err
 	}
 	return res, nil
-}
-
-// progress prints what a live run does: one status line rewritten in place
-// on a terminal, plain lines otherwise, nothing with --quiet.
-type progress struct {
-	w        io.Writer
-	quiet    bool
-	terminal bool
-	wrote    bool
-}
-
-func newProgress(w io.Writer, quiet bool) *progress {
-	p := &progress{w: w, quiet: quiet}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.terminal = true
-		}
-	}
-	return p
-}
-
-func (p *progress) line(s string) {
-	if p.quiet {
-		return
-	}
-	if p.terminal {
-		fmt.Fprintf(p.w, "\r\033[K%s", strings.TrimSpace(s))
-		p.wrote = true
-		return
-	}
-	fmt.Fprintln(p.w, s)
-}
-
-func (p *progress) done() {
-	if p.terminal && p.wrote {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
 }

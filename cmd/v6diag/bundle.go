@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/v6diag/v6diag/capture"
+	"github.com/v6diag/v6diag/hostinfo"
+	"github.com/v6diag/v6diag/linkinfo"
+	"github.com/v6diag/v6diag/report"
+)
+
+// bundleName is the archive a user attaches to a ticket.
+const bundleName = "report.tar.gz"
+
+// maxBundledCapture bounds a capture file that `analyze` copies into the
+// bundle: a whole-traffic tcpdump is no attachment.
+const maxBundledCapture = 32 << 20
+
+// reportOptions are the flags run and analyze share about the report.
+type reportOptions struct {
+	redact   bool
+	keepPcap bool
+}
+
+// addReportFlags defines --redact and --redact-keep-pcap on fl.
+func addReportFlags(fl *flag.FlagSet, o *reportOptions) {
+	fl.BoolVar(&o.redact, "redact", false, "mask MACs (to the vendor OUI), DUIDs, IAIDs, EUI-64 ids and global prefixes (into 2001:db8::/32) for a public forum; "+bundleName+" then leaves the capture out")
+	fl.BoolVar(&o.keepPcap, "redact-keep-pcap", false, "with --redact, put the unredacted capture into "+bundleName+" anyway")
+}
+
+// reportSet is what one run writes: the document as rendered (redacted
+// with --redact) and the secrets to keep out of every file.
+type reportSet struct {
+	doc     report.Document
+	secrets []string
+	opts    reportOptions
+	// redactor is kept for network.diff, so its tokens match the report's.
+	redactor *report.Redactor
+}
+
+// prepareReport redacts the document when asked and reads the secrets of
+// the network config, so that no file written later can carry them.
+func prepareReport(doc report.Document, o reportOptions, configPath string) (reportSet, error) {
+	rs := reportSet{doc: doc, opts: o}
+	if configPath != "" {
+		if b, err := os.ReadFile(configPath); err == nil {
+			rs.secrets = report.SecretValues(b)
+		}
+	}
+	if o.redact {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return rs, cannotRun{fmt.Errorf("redact: %w", err), ""}
+		}
+		rs.redactor = report.NewRedactor(key)
+		rs.doc = rs.redactor.Document(doc)
+		rs.doc.Notes = append(rs.doc.Notes, "redacted for a public forum: MACs, DUIDs, IAIDs, EUI-64 interface ids and global prefixes are masked consistently within this report")
+	}
+	return rs, nil
+}
+
+// renderReports renders every report format, secrets scrubbed.
+func (rs reportSet) renderReports() ([]report.BundleFile, error) {
+	writers := []struct {
+		name  string
+		write func(io.Writer, report.Document) error
+	}{
+		{"report.txt", report.WriteText},
+		{"report.json", report.WriteJSON},
+		{"report.md", report.WriteMarkdown},
+		{"report.html", report.WriteHTML},
+	}
+	var files []report.BundleFile
+	for _, w := range writers {
+		var b bytes.Buffer
+		if err := w.write(&b, rs.doc); err != nil {
+			return nil, err
+		}
+		files = append(files, report.BundleFile{Name: w.name, Data: report.ScrubSecrets(b.Bytes(), rs.secrets)})
+	}
+	return files, nil
+}
+
+// writeBundle writes report.tar.gz into dir: the report files as written,
+// the capture (unless --redact without --redact-keep-pcap, or it holds a
+// secret), and network.diff if present, scrubbed of secrets (and redacted
+// with --redact). network.suggested never goes in: it is the whole config,
+// passwords included. It returns notes on what was left out.
+func (rs reportSet) writeBundle(dir, capturePath string, modTime time.Time) ([]string, error) {
+	var notes []string
+	var files []report.BundleFile
+	for _, name := range reportFiles {
+		if name == bundleName {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, cannotRun{fmt.Errorf("bundle: %w", err), "check the output folder"}
+		}
+		files = append(files, report.BundleFile{Name: name, Data: b})
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "network.diff")); err == nil {
+		b = report.ScrubSecrets(b, rs.secrets)
+		if rs.redactor != nil {
+			b = []byte(rs.redactor.Text(string(b)))
+		}
+		files = append(files, report.BundleFile{Name: "network.diff", Data: b})
+	}
+	switch {
+	case capturePath == "":
+	case rs.opts.redact && !rs.opts.keepPcap:
+		notes = append(notes, "the capture is not in "+bundleName+" (--redact); add --redact-keep-pcap to include it unredacted")
+	default:
+		b, err := readCapture(capturePath)
+		switch {
+		case err != nil:
+			notes = append(notes, fmt.Sprintf("the capture is not in %s: %v", bundleName, err))
+		case containsAny(b, rs.secrets):
+			notes = append(notes, "the capture is not in "+bundleName+": it holds a password from the network config")
+		default:
+			name := "capture.pcapng"
+			if strings.HasSuffix(capturePath, ".pcap") {
+				name = "capture.pcap"
+			}
+			files = append(files, report.BundleFile{Name: name, Data: b})
+		}
+	}
+	var tgz bytes.Buffer
+	if err := report.WriteBundle(&tgz, files, modTime); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, bundleName), tgz.Bytes()); err != nil {
+		return nil, cannotRun{err, "check free space and permissions of the output folder"}
+	}
+	return notes, nil
+}
+
+func readCapture(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > maxBundledCapture {
+		return nil, fmt.Errorf("%s is %d MB, more than %d MB; attach it separately", path, st.Size()>>20, maxBundledCapture>>20)
+	}
+	return os.ReadFile(path)
+}
+
+func containsAny(b []byte, secrets []string) bool {
+	for _, s := range secrets {
+		if bytes.Contains(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// observeLink reads a capture once more for how its control frames were
+// framed on the wire (VLAN tags and priority, PPPoE session); nil if the
+// file cannot be read.
+func observeLink(path string) *linkinfo.Link {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	rd, err := capture.NewReader(f)
+	if err != nil {
+		return nil
+	}
+	var o linkinfo.Observer
+	for {
+		fr, err := rd.Next()
+		if err != nil {
+			break // EOF, or damage: what was read counts
+		}
+		o.Add(fr)
+	}
+	l := o.Link()
+	return &l
+}
+
+// liveFacts adds what the router says about itself and its WAN device to
+// a live run's report: model, release, kernel, VLAN tag, PPPoE, and the
+// framing its capture shows.
+func liveFacts(root fs.FS, ifc capture.Interface, capPath string, run *report.Run) {
+	run.Framing = observeLink(capPath)
+	if h, _ := hostinfo.Read(root); !h.Empty() {
+		run.Host = &h
+	}
+	run.Built = buildTime()
+	if run.Interface != nil {
+		if v, ok := hostinfo.ReadVLAN(root, ifc.Name); ok {
+			run.Interface.VLAN = &v
+		}
+		run.Interface.PPPoE = ifc.Type == 512 && strings.HasPrefix(ifc.Name, "pppoe-")
+	}
+}
+
+// buildTime is the commit time stamped into the binary by the Go
+// toolchain, zero when it was built outside a checkout.
+func buildTime() time.Time {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return time.Time{}
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.time" {
+			if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// summaryStyle colours the verdict only on a terminal that wants colour
+// (https://no-color.org, TERM=dumb).
+func summaryStyle(w io.Writer) report.Style {
+	f, ok := w.(*os.File)
+	if !ok {
+		return report.Style{}
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return report.Style{}
+	}
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return report.Style{}
+	}
+	return report.Style{Color: true}
+}
+
+// printSummary prints the verdict line (--quiet) or the summary, from the
+// document as written (redacted with --redact: the terminal is often
+// pasted too), and what the bundle left out.
+func (rs reportSet) printSummary(stdout io.Writer, dir string, quiet bool, bundleNotes []string) error {
+	if quiet {
+		_, err := fmt.Fprintf(stdout, "verdict: %s — %s\n", rs.doc.Verdict.Code, rs.doc.Verdict.Summary)
+		return err
+	}
+	if err := report.WriteSummaryStyle(stdout, rs.doc, dir, summaryStyle(stdout)); err != nil {
+		return fmt.Errorf("print summary: %w", err)
+	}
+	fmt.Fprintf(stdout, "attach: %s\n", filepath.Join(dir, bundleName))
+	for _, n := range bundleNotes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
+	return nil
+}

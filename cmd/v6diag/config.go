@@ -1,0 +1,388 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/v6diag/v6diag/internal/jsonlite"
+	"github.com/v6diag/v6diag/report"
+	"github.com/v6diag/v6diag/uciconfig"
+)
+
+// defaultNetConfig is where OpenWrt keeps the network config.
+const defaultNetConfig = "/etc/config/network"
+
+// maxNetConfig bounds the network config read: a real one is a few KiB,
+// and the suggestion's diff grows with the square of the lines changed.
+const maxNetConfig = 1 << 20
+
+// Files a suggestion writes into the output folder. network.suggested is
+// the whole file, secrets included, for the router; network.diff shows
+// the change with secrets masked, and is the one to share.
+const (
+	suggestedName = "network.suggested"
+	diffName      = "network.diff"
+)
+
+// configFiles are what discard removes when a run fails after writing them.
+var configFiles = []string{suggestedName, diffName}
+
+// flagWasSet reports whether the command line named flag name.
+func flagWasSet(fl *flag.FlagSet, name string) bool {
+	set := false
+	fl.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// loadNetConfig reads and parses the network config at path. A missing
+// file is fine when the path is the default (v6diag may run on a machine
+// that is not OpenWrt): the config is then empty, with a note. A missing
+// file named with --config, an unreadable one or a syntax error stop the
+// command before it creates anything.
+func loadNetConfig(path string, explicit bool) (netConfig, error) {
+	nc := netConfig{path: path}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		nc.note = fmt.Sprintf("no network config at %s: no suggested network config (name one with --config)", path)
+		return nc, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nc, cannotRun{fmt.Errorf("--config %s: no such file", path), "name the router's network config, e.g. --config /etc/config/network, or a copy of it"}
+	case err != nil:
+		return nc, cannotRun{fmt.Errorf("--config %s: %w", path, err), "check the path and that you may read it"}
+	case st.IsDir():
+		return nc, cannotRun{fmt.Errorf("--config %s is a folder", path), "name the file itself, e.g. --config /etc/config/network"}
+	case st.Size() > maxNetConfig:
+		return nc, cannotRun{fmt.Errorf("--config %s is %d KiB, too large for a network config", path, st.Size()>>10), "name the router's /etc/config/network"}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nc, cannotRun{fmt.Errorf("--config %s: %w", path, err), "check the path and that you may read it"}
+	}
+	file, err := uciconfig.Parse(b)
+	if err != nil {
+		var se *uciconfig.SyntaxError
+		if errors.As(err, &se) {
+			return nc, cannotRun{fmt.Errorf("%s line %d: %s", path, se.Line, se.Msg),
+				"fix that line (check with 'uci show network'), or name another file with --config"}
+		}
+		return nc, cannotRun{fmt.Errorf("%s: %w", path, err), "fix the file, or name another file with --config"}
+	}
+	nc.file, nc.raw = file, b
+	return nc, nil
+}
+
+// reportAdvice is the part of report.json a suggestion reads. It is read
+// from the JSON, not from report.Document, so that `run` and
+// `config --from` take exactly the same path from a report to a config.
+type reportAdvice struct {
+	Verdict struct {
+		Code       string `json:"code"`
+		WhoMustAct string `json:"who_must_act"`
+	} `json:"verdict"`
+	DHCPv6 struct {
+		DelegatedPrefixes []struct {
+			Prefix string `json:"prefix"`
+		} `json:"delegated_prefixes"`
+	} `json:"dhcpv6"`
+	// The strategy ladder (issue 3); absent in reports of single attempts.
+	Attempts    []reportAttempt `json:"attempts"`
+	BestAttempt int             `json:"best_attempt"`
+}
+
+type reportAttempt struct {
+	Index int    `json:"index"`
+	Label string `json:"label"`
+	// Shape is read loosely: only whether it needed Rapid Commit, which
+	// odhcp6c cannot send, matters here.
+	Shape  jsonlite.Raw `json:"shape"`
+	Netifd *struct {
+		ReqAddress       string `json:"reqaddress"`
+		ReqPrefix        string `json:"reqprefix"`
+		NoClientFQDN     bool   `json:"noclientfqdn"`
+		NoAcceptReconfig bool   `json:"noacceptreconfig"`
+		ClientID         string `json:"clientid"`
+	} `json:"netifd"`
+	DelegatedPrefixLength int `json:"delegated_prefix_length"`
+}
+
+func (a reportAttempt) rapidCommit() bool {
+	var s struct {
+		RapidCommit bool `json:"rapid_commit"`
+	}
+	return jsonlite.Unmarshal(a.Shape, &s) == nil && s.RapidCommit
+}
+
+// adviceFromReport maps report.json onto the typed advice uciconfig
+// takes: the verdict, who must act, the netifd settings of the best
+// attempt and the length of the prefix the ISP delegated.
+func adviceFromReport(b []byte) (uciconfig.Advice, error) {
+	var r reportAdvice
+	if err := jsonlite.Unmarshal(b, &r); err != nil {
+		return uciconfig.Advice{}, fmt.Errorf("read report.json: %w", err)
+	}
+	if r.Verdict.Code == "" {
+		return uciconfig.Advice{}, errors.New("read report.json: no verdict.code: not a v6diag report")
+	}
+	a := uciconfig.Advice{Verdict: r.Verdict.Code, ISPMustAct: r.Verdict.WhoMustAct == "isp"}
+	// The largest prefix of the run, for reports without a ladder.
+	for _, p := range r.DHCPv6.DelegatedPrefixes {
+		if pfx, err := netip.ParsePrefix(p.Prefix); err == nil && (a.DelegatedPrefixLength == 0 || pfx.Bits() < a.DelegatedPrefixLength) {
+			a.DelegatedPrefixLength = pfx.Bits()
+		}
+	}
+	if r.BestAttempt <= 0 {
+		return a, nil
+	}
+	var best *reportAttempt
+	for i := range r.Attempts {
+		if r.Attempts[i].Index == r.BestAttempt {
+			best = &r.Attempts[i]
+		}
+	}
+	if best == nil && r.BestAttempt <= len(r.Attempts) {
+		best = &r.Attempts[r.BestAttempt-1]
+	}
+	if best == nil || best.Netifd == nil {
+		return a, fmt.Errorf("read report.json: best_attempt %d names no attempt with netifd settings", r.BestAttempt)
+	}
+	if best.rapidCommit() {
+		// No netifd setting makes odhcp6c send Rapid Commit: the ISP
+		// must answer a plain Solicit.
+		a.ISPMustAct, a.DelegatedPrefixLength = true, 0
+		return a, nil
+	}
+	n := best.Netifd
+	var w uciconfig.ClientSettings
+	var err error
+	if w.ReqAddress, err = uciconfig.ParseReqAddress(n.ReqAddress); err != nil {
+		return a, fmt.Errorf("read report.json: attempt %d: %w", best.Index, err)
+	}
+	if w.ReqPrefix, err = uciconfig.ParseReqPrefix(n.ReqPrefix); err != nil {
+		return a, fmt.Errorf("read report.json: attempt %d: %w", best.Index, err)
+	}
+	w.NoClientFQDN, w.NoAcceptReconfig, w.ClientID = n.NoClientFQDN, n.NoAcceptReconfig, n.ClientID
+	a.Working, a.Attempt, a.AttemptLabel = &w, best.Index, best.Label
+	if a.Attempt == 0 {
+		a.Attempt = r.BestAttempt
+	}
+	if best.DelegatedPrefixLength > 0 {
+		a.DelegatedPrefixLength = best.DelegatedPrefixLength
+	}
+	return a, nil
+}
+
+// configSuggestion is the suggestion of one run, ready to write.
+type configSuggestion struct {
+	path string // the config it changes
+	sg   *uciconfig.Suggestion
+}
+
+// suggestConfig computes the suggested config for a report and adds
+// what it found to the report's notes, so report.txt says it too.
+func suggestConfig(nc netConfig, doc *report.Document) (configSuggestion, error) {
+	cs := configSuggestion{path: nc.path}
+	if nc.file == nil {
+		if nc.note != "" {
+			doc.Notes = append(doc.Notes, nc.note)
+		}
+		return cs, nil
+	}
+	if len(nc.file.Sections()) == 0 {
+		// An empty file (/dev/null in tests, a wiped config) has nothing
+		// to change and nothing to say on the terminal.
+		doc.Notes = append(doc.Notes, fmt.Sprintf("the network config %s is empty: no suggested network config", nc.path))
+		return cs, nil
+	}
+	js, err := jsonlite.Marshal(doc)
+	if err != nil {
+		return cs, fmt.Errorf("suggest a config: %w", err)
+	}
+	adv, err := adviceFromReport(js)
+	if err != nil {
+		return cs, fmt.Errorf("suggest a config: %w", err)
+	}
+	cs.sg, err = uciconfig.Suggest(nc.raw, adv)
+	if err != nil {
+		return cs, fmt.Errorf("suggest a config: %w", err)
+	}
+	doc.Notes = append(doc.Notes, cs.notes()...)
+	return cs, nil
+}
+
+// notes say in the report what the suggestion is, or why there is none.
+func (cs configSuggestion) notes() []string {
+	var out []string
+	if cs.sg.Changed() {
+		var what []string
+		for _, c := range cs.sg.Changes {
+			if c.Option == "" {
+				what = append(what, "adds interface "+c.Section)
+				continue
+			}
+			what = append(what, fmt.Sprintf("%s.%s '%s'", c.Section, c.Option, c.New))
+		}
+		out = append(out, fmt.Sprintf("network config: v6diag suggests a change to %s in %s and %s: %s", cs.path, suggestedName, diffName, strings.Join(what, ", ")))
+	}
+	for _, n := range cs.sg.Notes {
+		out = append(out, "network config: "+n)
+	}
+	return out
+}
+
+// write puts network.suggested and network.diff into dir, mode 0600,
+// when there is a change; nothing otherwise.
+func (cs configSuggestion) write(dir string) error {
+	if cs.sg == nil || !cs.sg.Changed() {
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{suggestedName, cs.sg.Bytes()},
+		{diffName, cs.sg.Diff(cs.path, suggestedName)},
+	} {
+		if err := writeFileAtomic(filepath.Join(dir, f.name), f.data); err != nil {
+			return cannotRun{err, "check free space and permissions of the output folder"}
+		}
+	}
+	return nil
+}
+
+// print says on the terminal where the suggestion is, or why there is
+// none.
+func (cs configSuggestion) print(w io.Writer, dir string, quiet bool) {
+	if quiet || cs.sg == nil {
+		return
+	}
+	if cs.sg.Changed() {
+		fmt.Fprintf(w, "suggested network config: %s (what changes: %s)\n", filepath.Join(dir, suggestedName), filepath.Join(dir, diffName))
+		fmt.Fprintf(w, "  apply on the router: cp %s %s && /etc/init.d/network reload\n", filepath.Join(dir, suggestedName), cs.path)
+		return
+	}
+	for _, n := range cs.sg.Notes {
+		fmt.Fprintf(w, "network config: %s\n", n)
+	}
+}
+
+const configUsage = `Usage: v6diag config --from report.json [--config FILE] [--full] [--write FILE]
+
+Prints the change v6diag suggests for a network config, from the
+report.json of an earlier run (made on this router or elsewhere): a
+unified diff against the config, each changed line with a comment saying
+why. Notes go to stderr, so stdout is the diff alone.
+
+Passwords, keys and other secrets are masked in everything printed. To
+get the suggested file with them, use --write FILE (mode 0600, never an
+existing file). v6diag never writes the config itself.
+
+Exit status: 0 the suggestion was printed (or there is nothing to
+change), 2 v6diag could not run.
+
+Flags:
+`
+
+type configFlags struct {
+	from   string
+	config string
+	full   bool
+	write  string
+}
+
+func newConfigFlags(f *configFlags) *flag.FlagSet {
+	fl := flag.NewFlagSet("config", flag.ContinueOnError)
+	fl.StringVar(&f.from, "from", "", "the report.json (`FILE`) a run wrote")
+	fl.StringVar(&f.config, "config", defaultNetConfig, "the network config `FILE` to suggest a change for (never written)")
+	fl.BoolVar(&f.full, "full", false, "print the whole suggested file (secrets masked) instead of the diff")
+	fl.StringVar(&f.write, "write", "", "also write the suggested file, secrets included, to the new `FILE` (mode 0600)")
+	fl.Usage = func() {
+		fmt.Fprint(fl.Output(), configUsage)
+		fl.PrintDefaults()
+	}
+	return fl
+}
+
+func cmdConfig(args []string, stdout, stderr io.Writer) (int, error) {
+	var f configFlags
+	fl := newConfigFlags(&f)
+	fl.SetOutput(stderr)
+	rest, err := parseFlags(fl, args, stdout)
+	if err != nil {
+		return 0, err
+	}
+	if len(rest) > 0 {
+		return 0, usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if f.from == "" {
+		return 0, usageError{"name the report with --from, e.g. --from /tmp/v6diag-123/report.json"}
+	}
+	js, err := os.ReadFile(f.from)
+	if err != nil {
+		return 0, cannotRun{fmt.Errorf("--from: %w", err), "name the report.json a run wrote"}
+	}
+	adv, err := adviceFromReport(js)
+	if err != nil {
+		return 0, cannotRun{fmt.Errorf("%s: %w", f.from, err), "name the report.json a run wrote"}
+	}
+	// The config is needed here, so a missing default is an error too.
+	nc, err := loadNetConfig(f.config, true)
+	if err != nil {
+		return 0, err
+	}
+	sg, err := uciconfig.Suggest(nc.raw, adv)
+	if err != nil {
+		return 0, cannotRun{err, ""}
+	}
+	for _, n := range sg.Notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
+	if !sg.Changed() {
+		fmt.Fprintf(stderr, "nothing to change in %s\n", f.config)
+		return exitOK, nil
+	}
+	if f.write != "" {
+		if err := writeNewFile(f.write, sg.Bytes()); err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", f.write)
+	}
+	out := sg.Diff(f.config, suggestedName)
+	if f.full {
+		out = sg.Masked()
+	}
+	if _, err := stdout.Write(out); err != nil {
+		return 0, fmt.Errorf("print: %w", err)
+	}
+	return exitOK, nil
+}
+
+// writeNewFile creates path, which must not exist, with mode 0600: the
+// suggested file holds the config's passwords, and --write must never
+// replace the config or anything else.
+func writeNewFile(path string, b []byte) error {
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return cannotRun{fmt.Errorf("--write %s: the file exists", path), "name a new file; v6diag never overwrites one"}
+	}
+	if err != nil {
+		return cannotRun{fmt.Errorf("--write %s: %w", path, err), "name a new file in a writable folder"}
+	}
+	if _, err := fh.Write(b); err != nil {
+		fh.Close()
+		os.Remove(path)
+		return cannotRun{fmt.Errorf("--write %s: %w", path, err), "check free space"}
+	}
+	if err := fh.Close(); err != nil {
+		os.Remove(path)
+		return cannotRun{fmt.Errorf("--write %s: %w", path, err), "check free space"}
+	}
+	return nil
+}
