@@ -81,7 +81,7 @@ func noKernelRS(t *testing.T, bed *testbed.Bed) {
 // after the packet socket is bound).
 func startV6diag(t *testing.T, bed *testbed.Bed, out string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	full := append([]string{"run", "-i", bed.CPEIf, "--out", out, "--config", filepath.Join(bed.Dir, "no-such-network-config")}, args...)
+	full := append([]string{"run", "-i", bed.CPEIf, "--out", out, "--config", os.DevNull}, args...)
 	cmd := bed.ExecCPE(context.Background(), bed.Build(t), full...)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
@@ -249,7 +249,7 @@ func TestPassiveSendsNothing(t *testing.T) {
 	quiet := waitKernelQuiet(t, bed)
 	out := filepath.Join(bed.Dir, "out-passive-silent")
 	r := execV6diag(t, bed, "run", "-i", bed.CPEIf, "--passive", "--timeout", "4s", "--out", out,
-		"--config", filepath.Join(bed.Dir, "no-such-network-config"))
+		"--config", os.DevNull)
 	kernel := kernelChatter(t, bed) - quiet
 	var rep reportJSON
 	readReport(t, out, &rep)
@@ -378,7 +378,7 @@ func TestBadLiveInput(t *testing.T) {
 		t.Helper()
 		out := filepath.Join(bed.Dir, "fresh-"+strings.ReplaceAll(t.Name(), "/", "_"), "out")
 		r := execV6diag(t, bed, "run", "-i", iface, "--timeout", "5s", "--out", out,
-			"--config", filepath.Join(bed.Dir, "no-such-network-config"))
+			"--config", os.DevNull)
 		t.Logf("exit %d, stderr %q", r.exit, r.stderr)
 		if r.exit != 2 {
 			t.Errorf("exit %d; want 2", r.exit)
@@ -414,7 +414,7 @@ func TestBadLiveInput(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := execV6diag(t, bed, "run", "-i", "nosuchif", "--timeout", "5s", "--out", out,
-			"--config", filepath.Join(bed.Dir, "no-such-network-config"))
+			"--config", os.DevNull)
 		if r.exit != 2 {
 			t.Errorf("exit %d; want 2 (stderr %q)", r.exit, r.stderr)
 		}

@@ -43,6 +43,7 @@ func RemoveBuild() {
 	if build.dir != "" {
 		_ = os.RemoveAll(build.dir)
 	}
+	removeCrossBuilds()
 }
 
 func buildV6diag() (string, error) {
@@ -60,13 +61,18 @@ func buildV6diag() (string, error) {
 
 // goBuild runs `go build -o out pkg` in root with CGO_ENABLED=0.
 func goBuild(root, pkg, out string) (string, error) {
+	return goBuildEnv(root, pkg, out, nil)
+}
+
+// goBuildEnv is goBuild with extra environment, e.g. GOARCH for a router.
+func goBuildEnv(root, pkg, out string, env []string) (string, error) {
 	gobin, err := goTool()
 	if err != nil {
 		return "", err
 	}
 	cmd := exec.Command(gobin, "build", "-o", out, pkg)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
 	}

@@ -1,0 +1,226 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/v6diag/v6diag/internal/testbed"
+)
+
+// The suggested /etc/config/network, end to end: the real binary reads a
+// corpus config with --config, writes network.suggested and network.diff
+// into its output folder and never touches the config; `v6diag config
+// --from report.json` prints the same diff again.
+
+// corpusConfig copies uciconfig/testdata/NAME into dir and returns the
+// copy's path and hash.
+func corpusConfig(t *testing.T, dir, name string) (string, [32]byte) {
+	t.Helper()
+	root, err := testbed.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "uciconfig", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "network")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, sha256.Sum256(b)
+}
+
+func unchanged(t *testing.T, path string, want [32]byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sha256.Sum256(b) != want {
+		t.Errorf("%s changed: v6diag must never write the config", path)
+	}
+}
+
+// runBin runs the binary with args and returns its exit status and output.
+func runBin(t *testing.T, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.ExitCode(), so.String(), se.String()
+	case err != nil:
+		t.Fatalf("%v: %v", cmd.Args, err)
+	}
+	return 0, so.String(), se.String()
+}
+
+// checkSuggestion asserts the two files are 0600, that every line the
+// diff adds says why, that the diff applied by patch(1) to the config
+// gives network.suggested, and that `v6diag config --from` prints the
+// diff again. It returns the diff.
+//
+// With secrets in the config the diff masks them in its context lines,
+// so it no longer applies to the file itself; patched is then false.
+func checkSuggestion(t *testing.T, bin, out, config string, patched bool) string {
+	t.Helper()
+	for _, name := range []string{"network.suggested", "network.diff"} {
+		st, err := os.Stat(filepath.Join(out, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %o, want 600", name, st.Mode().Perm())
+		}
+	}
+	suggested, _ := os.ReadFile(filepath.Join(out, "network.suggested"))
+	diff, _ := os.ReadFile(filepath.Join(out, "network.diff"))
+	for _, l := range strings.Split(string(diff), "\n") {
+		if strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "+++") && strings.TrimSpace(l[1:]) != "" && !strings.Contains(l, "# v6diag: ") {
+			t.Errorf("added line without a why comment: %q", l)
+		}
+	}
+	if patch, err := exec.LookPath("patch"); err == nil && patched {
+		patched := filepath.Join(t.TempDir(), "patched")
+		if msg, err := exec.Command(patch, "--fuzz=0", "--batch", "-o", patched, "-i", filepath.Join(out, "network.diff"), config).CombinedOutput(); err != nil {
+			t.Fatalf("patch: %v\n%s", err, msg)
+		}
+		if got, _ := os.ReadFile(patched); !bytes.Equal(got, suggested) {
+			t.Errorf("the config patched with network.diff is not network.suggested:\n%s", got)
+		}
+	} else if patched {
+		t.Log("patch not installed; network.diff not applied")
+	}
+	code, stdout, stderr := runBin(t, exec.Command(bin, "config", "--from", filepath.Join(out, "report.json"), "--config", config))
+	if code != 0 || stdout != string(diff) {
+		t.Errorf("config --from: exit %d, stderr %q; printed diff differs from network.diff:\n%s", code, stderr, stdout)
+	}
+	return string(diff)
+}
+
+// A live run against Kea delegating only /64s: lan's ip6assign '60' of a
+// 19.07 swconfig config cannot come out of a /64, so the suggestion sets
+// it to 64 — in lan, and nowhere else.
+func TestConfigSuggestionLive(t *testing.T) {
+	bed := testbed.New(t)
+	bed.StartRadvd(t, testbed.RadvdConfig{
+		Managed: true, Other: true,
+		Prefix: netip.MustParsePrefix("2001:db8:1::/64"), NoAutonomous: true,
+		MinInterval: 30 * time.Second, MaxInterval: 60 * time.Second,
+	})
+	bed.StartKea(t, testbed.KeaConfig{
+		AddressPool: "2001:db8:1::100-2001:db8:1::1ff",
+		PDPrefix:    netip.MustParsePrefix("2001:db8:8000::/48"), PDDelegatedLen: 64,
+	})
+	config, hash := corpusConfig(t, bed.Dir, "openwrt_19.07_swconfig.network")
+	out := filepath.Join(bed.Dir, "out-config")
+	r, _ := runV6diagArgs(t, bed, out, "-i", bed.CPEIf, "--config", config, "--timeout", "10s")
+	unchanged(t, config, hash)
+	if r.exit == 2 {
+		t.Fatalf("v6diag could not run: %s", r.stderr)
+	}
+	if len(r.report.DHCPv6.DelegatedPrefixes) == 0 {
+		t.Fatalf("no prefix delegated (verdict %s); the test needs Kea's /64", r.report.Verdict.Code)
+	}
+	diff := checkSuggestion(t, bed.Build(t), out, config, true)
+	t.Logf("network.diff:\n%s", diff)
+	if !strings.Contains(diff, "-\toption ip6assign '60'\n+\toption ip6assign '64' # v6diag: the ISP delegates a /64") {
+		t.Errorf("network.diff does not change lan's ip6assign to 64:\n%s", diff)
+	}
+	// The hunk that changes ip6assign is lan's: its context names lan's
+	// own options, and no removed line is another section's.
+	for _, l := range strings.Split(diff, "\n") {
+		if strings.HasPrefix(l, "-") && !strings.HasPrefix(l, "---") && l != "-\toption ip6assign '60'" && !strings.HasPrefix(l, "-\toption req") {
+			t.Errorf("unexpected removed line %q", l)
+		}
+	}
+	if !strings.Contains(r.stdout, "suggested network config: "+filepath.Join(out, "network.suggested")) {
+		t.Errorf("stdout does not point at network.suggested:\n%s", r.stdout)
+	}
+	unchanged(t, config, hash)
+}
+
+// An ISP that never answers DHCPv6: no config change can fix that, so no
+// network.suggested or network.diff is written, and the run says so.
+func TestConfigSuggestionISPSilent(t *testing.T) {
+	bed := testbed.New(t)
+	bed.StartRadvd(t, testbed.RadvdConfig{Managed: true, Other: true, Prefix: netip.MustParsePrefix("2001:db8:1::/64")})
+	config, hash := corpusConfig(t, bed.Dir, "chaos_calmer_15.05.network")
+	out := filepath.Join(bed.Dir, "out-silent")
+	r, _ := runV6diagArgs(t, bed, out, "-i", bed.CPEIf, "--config", config, "--timeout", "5s")
+	unchanged(t, config, hash)
+	if r.exit != 1 || r.report.Verdict.Code != "no-dhcpv6-reply" {
+		t.Fatalf("exit %d verdict %q; want 1 no-dhcpv6-reply\n%s", r.exit, r.report.Verdict.Code, r.stderr)
+	}
+	for _, name := range []string{"network.suggested", "network.diff"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+			t.Errorf("%s written, though the problem is the ISP's", name)
+		}
+	}
+	if !strings.Contains(r.stdout, "No change to the network config will fix this") {
+		t.Errorf("stdout does not say no config change helps:\n%s", r.stdout)
+	}
+}
+
+// analyze with --config on a hand-kept config without wan6 and a secret:
+// the suggestion adds wan6 with the old 'ifname' syntax the file uses,
+// masks the secret everywhere it prints, and keeps it in
+// network.suggested. No namespaces needed.
+func TestConfigSuggestionAnalyze(t *testing.T) {
+	capFile := filepath.Join("..", "..", "shared", "captures", "zeek_zeek__testing_btest_Traces_pppoe.pcap")
+	if _, err := os.Stat(capFile); err != nil {
+		t.Skipf("shared capture: %v", err)
+	}
+	bin := testbed.BuildV6diag(t)
+	dir := t.TempDir()
+	config, _ := corpusConfig(t, dir, "commented_lists.network")
+	// A WireGuard interface after wan, so the diff's context reaches it.
+	const key = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="
+	b, _ := os.ReadFile(config)
+	b = bytes.Replace(b, []byte("\nconfig switch\n"), []byte("\nconfig interface 'vpn'\n\toption proto 'wireguard'\n\toption private_key '"+key+"'\n\nconfig switch\n"), 1)
+	if err := os.WriteFile(config, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hash := sha256.Sum256(b)
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code, stdout, stderr := runBin(t, exec.CommandContext(ctx, bin, "analyze", "--out", out, "--config", config, capFile))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	unchanged(t, config, hash)
+	diff := checkSuggestion(t, bin, out, config, false)
+	want := "+config interface 'wan6' # v6diag: no DHCPv6 client was configured on the WAN; this one asks for the prefix\n" +
+		"+\toption ifname '@wan' # v6diag: run on the link of interface wan\n" +
+		"+\toption proto 'dhcpv6' # v6diag: odhcp6c asks for the address and prefix\n"
+	if !strings.Contains(diff, want) {
+		t.Errorf("network.diff does not add wan6 as expected:\n%s", diff)
+	}
+	suggested, _ := os.ReadFile(filepath.Join(out, "network.suggested"))
+	if !bytes.Contains(suggested, []byte(key)) {
+		t.Error("network.suggested lost the key: it must be the whole file")
+	}
+	for what, s := range map[string]string{"network.diff": diff, "stdout": stdout, "stderr": stderr} {
+		if strings.Contains(s, key) {
+			t.Errorf("%s shows the WireGuard key", what)
+		}
+	}
+	_, full, _ := runBin(t, exec.Command(bin, "config", "--from", filepath.Join(out, "report.json"), "--config", config, "--full"))
+	if strings.Contains(full, key) || !strings.Contains(full, "config interface 'wan6'") {
+		t.Errorf("config --full must print the whole file, key masked:\n%s", full)
+	}
+	unchanged(t, config, hash)
+}
