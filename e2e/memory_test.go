@@ -114,7 +114,7 @@ func TestMemoryUnderFlood(t *testing.T) {
 			sc.Servers[0].Rules[i].Action.Faults.Copies = 3000
 			sc.Servers[0].Rules[i].Action.Faults.PerSecond = 1500
 		case "Request":
-			sc.Servers[0].Rules[i].Action.Delay = testisp.Duration(4 * time.Second)
+			sc.Servers[0].Rules[i].Action.Delay = testisp.Duration(7 * time.Second)
 		}
 	}
 	testisp.Start(t, bed, sc)
@@ -133,5 +133,13 @@ func TestMemoryUnderFlood(t *testing.T) {
 	}
 	if c.FramesNotRecorded == 0 || c.Frames < c.MaxFrames {
 		t.Errorf("capture block %+v: the flood should have reached the cap and the report say how much was left out", c)
+	}
+	// The held-back Reply does come: the first attempt works, and the
+	// flood of Advertise copies must not hide that from the ladder's
+	// judge and send it on to needless rungs until --timeout.
+	var lr ladderReport
+	readReport(t, r.out, &lr)
+	if r.report.Verdict.Code != "ok" || lr.BestAttempt != 1 || len(lr.Attempts) != 1 {
+		t.Errorf("verdict %s, best attempt %d of %d; want ok from the one attempt that was needed", r.report.Verdict.Code, lr.BestAttempt, len(lr.Attempts))
 	}
 }

@@ -23,7 +23,10 @@ import (
 const rtrSolicitationInterval = 4 * time.Second
 
 // maxJudgedFrames bounds the frames kept in memory for judging attempts
-// during the run, whatever a server floods us with.
+// during the run, whatever a server floods us with. v6diag's own messages
+// and the Replies to them are judged past it (see reserved): a flood of
+// Advertise copies must not make a working attempt look unanswered and
+// send the ladder on to needless rungs.
 const maxJudgedFrames = 2000
 
 // MaxFrames caps the frames a run records, so that a flood cannot fill
@@ -333,7 +336,7 @@ func (r *runner) handle(f capture.Frame) {
 	if decodeErr != nil {
 		return
 	}
-	if r.analyzer != nil && n > 0 && r.judged < maxJudgedFrames && p.Transport == capture.TransportUDP &&
+	if r.analyzer != nil && n > 0 && (r.judged < maxJudgedFrames || r.reserved(p)) && p.Transport == capture.TransportUDP &&
 		(p.DestinationPort == 546 || p.DestinationPort == 547) && len(p.UDPPayload) >= 4 &&
 		r.ladder.owns(dhcpv6.TransactionID(p.UDPPayload[1:4])) {
 		// Only the attempts' own DHCPv6 messages are kept for judging them:
