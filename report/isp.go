@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,7 +110,9 @@ func ispParagraph(d *Document, r *diag.Result) string {
 		}
 		add("%s sent %s%s%s%s (frames %s).", we, plural(x.Solicits, "DHCPv6 Solicit"), when, duid, asked, frameList(solicitFrames))
 	}
-	if x.Solicits > 0 && len(x.Servers) == 0 {
+	// The dhcpv6-no-reply finding's request to the ISP, added below, says
+	// it already, with the MAC and DUID to look for.
+	if x.Solicits > 0 && len(x.Servers) == 0 && !slices.ContainsFunc(d.Findings, func(f jsonFinding) bool { return f.ID == "dhcpv6-no-reply" }) {
 		add("No Advertise came back.")
 	}
 	for i, sv := range x.Servers {
