@@ -173,19 +173,9 @@ func attemptResult(w AttemptWindow, res *Result) AttemptResult {
 // statuses names every non-success status in m, message level first.
 func statuses(m *dhcpv6.Message) []string {
 	var out []string
-	add := func(s *dhcpv6.Status) {
-		if s != nil && s.Code != dhcpv6.StatusSuccess {
-			out = append(out, s.Name())
-		}
-	}
-	add(m.Status)
-	for _, ia := range append(slices.Clone(m.IANA), m.IAPD...) {
-		add(ia.Status)
-		for _, ad := range ia.Addresses {
-			add(ad.Status)
-		}
-		for _, p := range ia.Prefixes {
-			add(p.Status)
+	for st := range allStatuses(m, m.IANA, m.IAPD) {
+		if st.Code != dhcpv6.StatusSuccess {
+			out = append(out, st.Name())
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package diag
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 	"strings"
@@ -202,39 +203,52 @@ type lifetimes struct {
 // noPrefixAvail returns a NoPrefixAvail status of m, at message, IA_PD or
 // IA Prefix level.
 func noPrefixAvail(m *dhcpv6.Message) *dhcpv6.Status {
-	if m.Status != nil && m.Status.Code == dhcpv6.StatusNoPrefixAvail {
-		return m.Status
-	}
-	for _, ia := range m.IAPD {
-		if ia.Status != nil && ia.Status.Code == dhcpv6.StatusNoPrefixAvail {
-			return ia.Status
-		}
-		for _, p := range ia.Prefixes {
-			if p.Status != nil && p.Status.Code == dhcpv6.StatusNoPrefixAvail {
-				return p.Status
-			}
-		}
-	}
-	return nil
+	return firstStatus(m, dhcpv6.StatusNoPrefixAvail, m.IAPD)
 }
 
 // noAddrsAvail returns a NoAddrsAvail status of m, at message, IA_NA or IA
 // Address level.
 func noAddrsAvail(m *dhcpv6.Message) *dhcpv6.Status {
-	if m.Status != nil && m.Status.Code == dhcpv6.StatusNoAddrsAvail {
-		return m.Status
-	}
-	for _, ia := range m.IANA {
-		if ia.Status != nil && ia.Status.Code == dhcpv6.StatusNoAddrsAvail {
-			return ia.Status
-		}
-		for _, ad := range ia.Addresses {
-			if ad.Status != nil && ad.Status.Code == dhcpv6.StatusNoAddrsAvail {
-				return ad.Status
-			}
+	return firstStatus(m, dhcpv6.StatusNoAddrsAvail, m.IANA)
+}
+
+// firstStatus returns the first status with code among m's message-level
+// status and those in ias, or nil.
+func firstStatus(m *dhcpv6.Message, code uint16, ias []dhcpv6.IA) *dhcpv6.Status {
+	for st := range allStatuses(m, ias) {
+		if st.Code == code {
+			return st
 		}
 	}
 	return nil
+}
+
+// allStatuses yields m's message-level status, then, for each IA in each
+// of iaLists, the IA's status and those of its addresses and prefixes;
+// absent ones are skipped.
+func allStatuses(m *dhcpv6.Message, iaLists ...[]dhcpv6.IA) iter.Seq[*dhcpv6.Status] {
+	return func(yield func(*dhcpv6.Status) bool) {
+		if m.Status != nil && !yield(m.Status) {
+			return
+		}
+		for _, ias := range iaLists {
+			for _, ia := range ias {
+				if ia.Status != nil && !yield(ia.Status) {
+					return
+				}
+				for _, ad := range ia.Addresses {
+					if ad.Status != nil && !yield(ad.Status) {
+						return
+					}
+				}
+				for _, p := range ia.Prefixes {
+					if p.Status != nil && !yield(p.Status) {
+						return
+					}
+				}
+			}
+		}
+	}
 }
 
 // offerTail is how long a capture must go on after an offer before a
