@@ -240,11 +240,7 @@ func (r *runner) awaitReply(xid dhcpv6.TransactionID, until time.Time) {
 		if err != nil {
 			return
 		}
-		if r.ownCopy(f) {
-			continue
-		}
-		r.handle(f)
-		p, err := capture.Decode(f)
+		p, err := r.receive(f)
 		if err != nil || p.Transport != capture.TransportUDP || p.DestinationPort != 546 {
 			continue
 		}
@@ -289,9 +285,7 @@ func (r *runner) loop(ctx context.Context) {
 			f, err := r.cap.ReadFrame(wake)
 			switch {
 			case err == nil:
-				if !r.ownCopy(f) {
-					r.handle(f)
-				}
+				_, _ = r.receive(f) // a frame that does not decode is recorded and counted
 			case errors.Is(err, os.ErrDeadlineExceeded):
 			default:
 				r.out.LastError = err
@@ -317,8 +311,19 @@ func isLinkGone(err error) bool {
 	return errors.Is(err, syscall.ENETDOWN) || errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.ENXIO)
 }
 
-func (r *runner) handle(f capture.Frame) {
-	p, decodeErr := capture.Decode(f)
+// receive decodes a captured frame once and handles it, unless it is the
+// capture socket's copy of a packet recordSent already handled.
+func (r *runner) receive(f capture.Frame) (capture.Packet, error) {
+	p, err := capture.Decode(f)
+	if err == nil && r.ownCopy(f, p) {
+		return p, err
+	}
+	r.handle(f, p, err)
+	return p, err
+}
+
+// handle records frame f, decoded as p (or not, decodeErr), and acts on it.
+func (r *runner) handle(f capture.Frame, p capture.Packet, decodeErr error) {
 	n := 0
 	if r.pcap.Frames() < MaxFrames || decodeErr == nil && r.reserved(p) && r.pcap.Frames() < MaxFrames+maxReservedFrames {
 		var err error
@@ -484,12 +489,14 @@ func (r *runner) recordSent(dst net.HardwareAddr, pkt []byte, key string) {
 		r.sent = r.sent[1:]
 	}
 	r.sent = append(r.sent, sentPacket{key: key, at: now})
-	r.handle(capture.Frame{Timestamp: now, LinkType: r.cap.LinkType(), Data: data, OriginalLength: len(data)})
+	f := capture.Frame{Timestamp: now, LinkType: r.cap.LinkType(), Data: data, OriginalLength: len(data)}
+	p, err := capture.Decode(f)
+	r.handle(f, p, err)
 }
 
-// ownCopy reports whether f is the capture socket's copy of a packet
-// recordSent already recorded, consuming that record.
-func (r *runner) ownCopy(f capture.Frame) bool {
+// ownCopy reports whether f, decoded as p, is the capture socket's copy of
+// a packet recordSent already recorded, consuming that record.
+func (r *runner) ownCopy(f capture.Frame, p capture.Packet) bool {
 	if len(r.sent) == 0 {
 		return false
 	}
@@ -497,8 +504,7 @@ func (r *runner) ownCopy(f capture.Frame) bool {
 	for len(r.sent) > 0 && r.sent[0].at.Before(cutoff) {
 		r.sent = r.sent[1:]
 	}
-	p, err := capture.Decode(f)
-	if err != nil || p.Source != r.cfg.Interface.LinkLocal {
+	if p.Source != r.cfg.Interface.LinkLocal {
 		return false
 	}
 	var key string
