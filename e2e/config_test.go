@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -51,22 +50,6 @@ func unchanged(t *testing.T, path string, want [32]byte) {
 	}
 }
 
-// runBin runs the binary with args and returns its exit status and output.
-func runBin(t *testing.T, cmd *exec.Cmd) (int, string, string) {
-	t.Helper()
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		return ee.ExitCode(), so.String(), se.String()
-	case err != nil:
-		t.Fatalf("%v: %v", cmd.Args, err)
-	}
-	return 0, so.String(), se.String()
-}
-
 // checkSuggestion asserts the two files are 0600, that every line the
 // diff adds says why, that the diff applied by patch(1) to the config
 // gives network.suggested, and that `v6diag config --from` prints the
@@ -103,7 +86,7 @@ func checkSuggestion(t *testing.T, bin, out, config string, patched bool) string
 	} else if patched {
 		t.Log("patch not installed; network.diff not applied")
 	}
-	code, stdout, stderr := runBin(t, exec.Command(bin, "config", "--from", filepath.Join(out, "report.json"), "--config", config))
+	code, stdout, stderr := runCmd(t, exec.Command(bin, "config", "--from", filepath.Join(out, "report.json"), "--config", config))
 	if code != 0 || stdout != string(diff) {
 		t.Errorf("config --from: exit %d, stderr %q; printed diff differs from network.diff:\n%s", code, stderr, stdout)
 	}
@@ -197,7 +180,7 @@ func TestConfigSuggestionAnalyze(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	code, stdout, stderr := runBin(t, exec.CommandContext(ctx, bin, "analyze", "--out", out, "--config", config, capFile))
+	code, stdout, stderr := runCmd(t, exec.CommandContext(ctx, bin, "analyze", "--out", out, "--config", config, capFile))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -218,7 +201,7 @@ func TestConfigSuggestionAnalyze(t *testing.T) {
 			t.Errorf("%s shows the WireGuard key", what)
 		}
 	}
-	_, full, _ := runBin(t, exec.Command(bin, "config", "--from", filepath.Join(out, "report.json"), "--config", config, "--full"))
+	_, full, _ := runCmd(t, exec.Command(bin, "config", "--from", filepath.Join(out, "report.json"), "--config", config, "--full"))
 	if strings.Contains(full, key) || !strings.Contains(full, "config interface 'wan6'") {
 		t.Errorf("config --full must print the whole file, key masked:\n%s", full)
 	}

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -100,19 +98,8 @@ func runV6diagArgs(t *testing.T, bed *testbed.Bed, out string, args ...string) (
 	bin := bed.Build(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := bed.ExecCPE(ctx, bin, append([]string{"run", "--out", out}, args...)...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	start := time.Now()
-	err := cmd.Run()
-	r := runResult{stdout: so.String(), stderr: se.String(), out: out, wall: time.Since(start)}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.exit = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run v6diag: %v", err)
-	}
+	e := runExec(t, bed.ExecCPE(ctx, bin, append([]string{"run", "--out", out}, args...)...))
+	r := runResult{exit: e.exit, stdout: e.stdout, stderr: e.stderr, out: out, wall: e.wall}
 	raw, err := os.ReadFile(filepath.Join(out, "report.json"))
 	if err != nil {
 		t.Fatalf("report.json: %v\nexit %d\nstdout:\n%s\nstderr:\n%s", err, r.exit, r.stdout, r.stderr)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,17 +42,8 @@ func cannotRunLine(t *testing.T, exit int, stdout, stderr string, want ...string
 // runCmd runs cmd and returns its exit status, stdout and stderr.
 func runCmd(t *testing.T, cmd *exec.Cmd) (int, string, string) {
 	t.Helper()
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		return ee.ExitCode(), so.String(), se.String()
-	case err != nil:
-		t.Fatalf("%v: %v", cmd.Args, err)
-	}
-	return 0, so.String(), se.String()
+	r := runExec(t, cmd)
+	return r.exit, r.stdout, r.stderr
 }
 
 // publicDir makes a folder every local user may enter and write (for the
@@ -328,16 +318,7 @@ func runMeasured(t *testing.T, bed *testbed.Bed, name string, during func(), arg
 		t.Fatal(err)
 	}
 	if during != nil {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			if st, err := os.Stat(filepath.Join(out, "capture.pcapng")); err == nil && st.Size() > 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("v6diag did not open its capture within 5s\n%s", se.String())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitCaptureOpen(t, out, se.String)
 		during()
 	}
 	err := cmd.Wait()

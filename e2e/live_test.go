@@ -31,20 +31,18 @@ func execV6diag(t *testing.T, bed *testbed.Bed, args ...string) execResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := bed.ExecCPE(ctx, bed.Build(t), args...)
+	return runExec(t, bed.ExecCPE(ctx, bed.Build(t), args...))
+}
+
+// runExec runs cmd to its end and returns its exit status, output and wall
+// time; it fails the test only when cmd could not run at all.
+func runExec(t *testing.T, cmd *exec.Cmd) execResult {
+	t.Helper()
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	start := time.Now()
 	err := cmd.Run()
-	r := execResult{stdout: so.String(), stderr: se.String(), wall: time.Since(start)}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.exit = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run v6diag: %v", err)
-	}
-	return r
+	return execResult{exit: exitCode(t, err), stdout: so.String(), stderr: se.String(), wall: time.Since(start)}
 }
 
 // readReport reads report.json from dir into v.
@@ -94,13 +92,22 @@ func startV6diag(t *testing.T, bed *testbed.Bed, out string, args ...string) (*e
 			_ = cmd.Wait()
 		}
 	})
+	waitCaptureOpen(t, out, func() string { return "stdout:\n" + so.String() + "\nstderr:\n" + se.String() })
+	return cmd, &so, &se
+}
+
+// waitCaptureOpen waits up to 5 s for a run writing to out to open its
+// capture (the pcapng header is written right after the packet socket is
+// bound); output tells what the run printed, for the failure message.
+func waitCaptureOpen(t *testing.T, out string, output func() string) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if st, err := os.Stat(filepath.Join(out, "capture.pcapng")); err == nil && st.Size() > 0 {
-			return cmd, &so, &se
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("v6diag did not open its capture within 5s\nstdout:\n%s\nstderr:\n%s", so.String(), se.String())
+			t.Fatalf("v6diag did not open its capture within 5s\n%s", output())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

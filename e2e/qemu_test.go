@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -57,19 +54,8 @@ func runCommand(t *testing.T, bed *testbed.Bed, command []string, args ...string
 		"--config", os.DevNull), args...)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := bed.ExecCPE(ctx, command[0], full...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	start := time.Now()
-	err := cmd.Run()
-	r := runResult{stdout: so.String(), stderr: se.String(), out: out, wall: time.Since(start)}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.exit = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run %v: %v", command, err)
-	}
+	e := runExec(t, bed.ExecCPE(ctx, command[0], full...))
+	r := runResult{exit: e.exit, stdout: e.stdout, stderr: e.stderr, out: out, wall: e.wall}
 	raw, err := os.ReadFile(filepath.Join(out, "report.json"))
 	if err != nil {
 		t.Fatalf("report.json: %v\nexit %d\nstdout:\n%s\nstderr:\n%s", err, r.exit, r.stdout, r.stderr)
