@@ -230,10 +230,10 @@ func runSim(t *testing.T, isp *simISP, strategy Strategy, timeout time.Duration,
 	var n byte
 	cfg := ladderConfig{
 		Strategy: strategy,
-		Client: dhcpv6.ClientConfig{Identity: dhcpv6.Identity{DUID: dhcpv6.StableDUID(simMAC), IAID: dhcpv6.StableIAID(simMAC)},
+		Client: dhcpv6.ClientConfig{Identity: dhcpv6.Identity{DUID: dhcpv6.StableDUID(simMAC), IAID: dhcpv6.StableIAID(simMAC), PDIAID: dhcpv6.StableIAID(simMAC)},
 			Shape: odhcp6cLk, Rand: func() float64 { return 0.5 },
 			NewTransactionID: func() dhcpv6.TransactionID { n++; return dhcpv6.TransactionID{0xaa, 0, n} }},
-		RouterIdentity: dhcpv6.Identity{DUID: dhcpv6.DUIDLL(simMAC), IAID: dhcpv6.StableIAID(simMAC)},
+		RouterIdentity: dhcpv6.Identity{DUID: dhcpv6.DUIDLL(simMAC), IAID: dhcpv6.StableIAID(simMAC), PDIAID: dhcpv6.StableIAID(simMAC)},
 		Start:          t0, End: t0.Add(timeout),
 		Judge:  s.analyzer.Attempt,
 		Frames: func() int { return len(s.frames) },
@@ -645,7 +645,7 @@ func TestLadderReleaseUnanswered(t *testing.T) {
 	isp2.t = t
 	var n byte
 	s2.ladder = newLadder(ladderConfig{Strategy: StrategyAuto,
-		Client: dhcpv6.ClientConfig{Identity: dhcpv6.Identity{DUID: dhcpv6.StableDUID(simMAC), IAID: dhcpv6.StableIAID(simMAC)},
+		Client: dhcpv6.ClientConfig{Identity: dhcpv6.Identity{DUID: dhcpv6.StableDUID(simMAC), IAID: dhcpv6.StableIAID(simMAC), PDIAID: dhcpv6.StableIAID(simMAC)},
 			Shape: odhcp6cLk, Rand: func() float64 { return 0.5 }, NewTransactionID: func() dhcpv6.TransactionID { n++; return dhcpv6.TransactionID{0xbb, 0, n} }},
 		Start: t0, End: t0.Add(30 * time.Second), Judge: s2.analyzer.Attempt, Frames: func() int { return len(s2.frames) }})
 	s2.send(s2.ladder.Start(s2.now))

@@ -163,7 +163,7 @@ func identity(f runFlags, ifc capture.Interface, nc netConfig, root fs.FS) (dhcp
 			}
 		}
 	}
-	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac)}
+	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac), PDIAID: dhcpv6.StableIAID(mac)}
 	if f.duid != "" {
 		d, err := dhcpv6.ParseDUIDHex(f.duid)
 		if err != nil {

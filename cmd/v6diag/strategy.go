@@ -57,7 +57,7 @@ func routerIdentity(ifc capture.Interface, id dhcpv6.Identity, root fs.FS) (dhcp
 	if len(ifc.MAC) == 0 {
 		return dhcpv6.Identity{}, "the WAN has no MAC address (PPP link)"
 	}
-	rid := dhcpv6.Identity{DUID: dhcpv6.DUIDLL(ifc.MAC), IAID: id.IAID}
+	rid := dhcpv6.Identity{DUID: dhcpv6.DUIDLL(ifc.MAC), IAID: id.IAID, PDIAID: id.IAID}
 	return rid, routerLeaseEvidence(root, ifc.Name)
 }
 

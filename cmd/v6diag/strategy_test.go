@@ -49,7 +49,7 @@ func TestRouterLeaseEvidence(t *testing.T) {
 
 func TestRouterIdentity(t *testing.T) {
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
-	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac)}
+	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac), PDIAID: dhcpv6.StableIAID(mac)}
 	rid, skip := routerIdentity(capture.Interface{Name: "eth0.2", MAC: mac}, id, fstest.MapFS{})
 	if !rid.DUID.Equal(dhcpv6.DUIDLL(mac)) || rid.IAID != id.IAID || skip != "" {
 		t.Errorf("identity %s %x skip %q; want the DUID-LL with v6diag's own IAID, allowed", rid.DUID, rid.IAID, skip)
