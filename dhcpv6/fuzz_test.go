@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -350,4 +351,36 @@ func TestKillerCorpus(t *testing.T) {
 			t.Errorf("%s is missing or stale (go test ./dhcpv6 -run TestKillerCorpus -update-killers): %v", path, err)
 		}
 	}
+}
+
+// FuzzParsePartial checks ParsePartial on the start of every message: it
+// never panics, its errors wrap ErrCut or ErrMalformed, on a whole message
+// it agrees with Parse, and the options it decodes from a cut message are
+// the first options of the whole one. Seeds: every captured payload (some
+// relayed), and messages with relay layers, IA_TA, Authentication and a
+// Reconfigure Message (testdata/fuzz/FuzzParsePartial).
+func FuzzParsePartial(f *testing.F) {
+	for _, c := range loadCaptures(f) {
+		f.Add(c.data, uint16(len(c.data)/2))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, cut uint16) {
+		whole, werr := Parse(b)
+		m, err := ParsePartial(b)
+		if werr == nil && (err != nil || !cmp.Equal(whole, m, cmpNetip)) {
+			t.Fatalf("whole message: ParsePartial %+v, %v; Parse %+v", m, err, whole)
+		}
+		n := min(int(cut), len(b))
+		m, err = ParsePartial(b[:n])
+		if err != nil && !errors.Is(err, ErrCut) && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("error %v wraps neither ErrCut nor ErrMalformed", err)
+		}
+		if werr != nil || m == nil || len(m.Relays) > 0 {
+			return
+		}
+		// Without relay layers the cut message's options are the whole
+		// one's first options (the last may be the one the cut fell in).
+		if len(m.OptionCodes) > len(whole.OptionCodes) || !slices.Equal(m.OptionCodes, whole.OptionCodes[:len(m.OptionCodes)]) {
+			t.Fatalf("cut at %d: options %v, whole %v", n, m.OptionCodes, whole.OptionCodes)
+		}
+	})
 }

@@ -52,6 +52,30 @@ var messageTypeNames = [...]string{
 	MessageTypeInformationRequest: "Information-request",
 	MessageTypeRelayForward:       "Relay-forw",
 	MessageTypeRelayReply:         "Relay-repl",
+	// Kinds from later RFCs (kinds.go), named so a report can say what
+	// they are.
+	MessageTypeLeasequery:         "Leasequery",
+	MessageTypeLeasequeryReply:    "Leasequery-reply",
+	MessageTypeLeasequeryDone:     "Leasequery-done",
+	MessageTypeLeasequeryData:     "Leasequery-data",
+	MessageTypeReconfigureRequest: "Reconfigure-request",
+	MessageTypeReconfigureReply:   "Reconfigure-reply",
+	MessageTypeDHCPv4Query:        "DHCPv4-query",
+	MessageTypeDHCPv4Response:     "DHCPv4-response",
+	MessageTypeActiveLeasequery:   "Active-leasequery",
+	MessageTypeStartTLS:           "StartTLS",
+	MessageTypeBndUpd:             "BNDUPD",
+	MessageTypeBndReply:           "BNDREPLY",
+	MessageTypePoolReq:            "POOLREQ",
+	MessageTypePoolResp:           "POOLRESP",
+	MessageTypeUpdReq:             "UPDREQ",
+	MessageTypeUpdReqAll:          "UPDREQALL",
+	MessageTypeUpdDone:            "UPDDONE",
+	MessageTypeConnect:            "CONNECT",
+	MessageTypeConnectReply:       "CONNECTREPLY",
+	MessageTypeDisconnect:         "DISCONNECT",
+	MessageTypeState:              "STATE",
+	MessageTypeContact:            "CONTACT",
 }
 
 // String returns the RFC 8415 name of the message type.
@@ -162,19 +186,78 @@ type Message struct {
 	ElapsedTime       *time.Duration
 	RequestedOptions  []uint16 // ORO
 	IANA              []IA
+	IATA              []IA // temporary addresses (RFC 8415 §21.5); T1 and T2 are zero
 	IAPD              []IA
 	Status            *Status      // message-level Status Code
 	DNSServers        []netip.Addr // option 23
 	DomainSearch      []string     // option 24
 	ServerUnicast     netip.Addr   // option 12, zero if absent
 	SolMaxRT          *time.Duration
-	OptionCodes       []uint16 // codes of all top-level options in wire order
-	RelayHops         int
+	// Authentication is option 11 (RFC 8415 §21.11), nil if absent.
+	Authentication *Authentication
+	// ReconfigureMessage is the msg-type a Reconfigure asks the client to
+	// send (option 19, RFC 8415 §21.19); 0 if absent.
+	ReconfigureMessage MessageType
+	OptionCodes        []uint16 // codes of all top-level options in wire order
+	RelayHops          int
+	// Relays are the Relay-forw/Relay-repl layers peeled, outermost (the
+	// one nearest the server) first; len(Relays) == RelayHops.
+	Relays []Relay
 	// Problems lists what is wrong with the message without breaking its
 	// framing: a DUID of length 0 or over 130, a fixed-size option of the
 	// wrong size, a repeated option that may appear once. The fields such
 	// an option would fill are left unset (a DUID is still recorded).
 	Problems []string
+}
+
+// Relay is one Relay-forw or Relay-repl layer (RFC 8415 §9): which relay
+// took the message from which link, and what it asked the server to send
+// back with the answer.
+type Relay struct {
+	Type     MessageType
+	HopCount uint8
+	// LinkAddress names the client's link to the server (:: when the
+	// relay identifies it by Interface-Id alone); PeerAddress is where
+	// the relay got the message from: the client, or the next relay.
+	LinkAddress, PeerAddress netip.Addr
+	// InterfaceID is option 18 (RFC 8415 §21.18), nil if absent: the
+	// relay's name for the client's interface, which the server must
+	// copy into its Relay-repl (§19.3).
+	InterfaceID []byte
+	// RemoteID is option 37 (RFC 4649 §3) without its enterprise number,
+	// nil if absent; RemoteIDEnterprise is that number.
+	RemoteID           []byte
+	RemoteIDEnterprise uint32
+	OptionCodes        []uint16
+}
+
+// Authentication is an Authentication option (RFC 8415 §21.11).
+type Authentication struct {
+	Protocol, Algorithm, RDM uint8
+	ReplayDetection          uint64
+	Info                     []byte
+}
+
+// Authentication protocols (RFC 8415 §20, IANA registry).
+const (
+	AuthProtocolDelayed     uint8 = 2 // RFC 3315 §21.4 (deprecated)
+	AuthProtocolReconfigure uint8 = 3 // Reconfigure Key, RFC 8415 §20.4
+)
+
+// Reconfigure Key Authentication Protocol info types (RFC 8415 §20.4).
+const (
+	ReconfigureKeyValue byte = 1 // a Reply hands the client the key
+	ReconfigureKeyHMAC  byte = 2 // a Reconfigure is signed with it
+)
+
+// ReconfigureKeyType returns the type byte of a Reconfigure Key
+// Authentication Protocol option (ReconfigureKeyValue or
+// ReconfigureKeyHMAC), or 0 for another protocol or a malformed one.
+func (a *Authentication) ReconfigureKeyType() byte {
+	if a == nil || a.Protocol != AuthProtocolReconfigure || len(a.Info) != 17 {
+		return 0
+	}
+	return a.Info[0]
 }
 
 // MaxRelayHops is how many Relay-forw/Relay-repl layers Parse peels before
@@ -197,19 +280,24 @@ const (
 	optClientID     uint16 = 1  // RFC 8415 §21.2
 	optServerID     uint16 = 2  // §21.3
 	optIANA         uint16 = 3  // §21.4
+	optIATA         uint16 = 4  // §21.5
 	optIAAddr       uint16 = 5  // §21.6
 	optORO          uint16 = 6  // §21.7
 	optPreference   uint16 = 7  // §21.8
 	optElapsedTime  uint16 = 8  // §21.9
 	optRelayMsg     uint16 = 9  // §21.10
+	optAuth         uint16 = 11 // §21.11
 	optUnicast      uint16 = 12 // §21.12
 	optStatusCode   uint16 = 13 // §21.13
 	optRapidCommit  uint16 = 14 // §21.14
+	optInterfaceID  uint16 = 18 // §21.18
+	optReconfMsg    uint16 = 19 // §21.19
 	optReconfAccept uint16 = 20 // §21.20
 	optDNS          uint16 = 23 // RFC 3646 §3
 	optDomainList   uint16 = 24 // RFC 3646 §4
 	optIAPD         uint16 = 25 // RFC 8415 §21.21
 	optIAPrefix     uint16 = 26 // §21.22
+	optRemoteID     uint16 = 37 // RFC 4649 §3
 	optSolMaxRT     uint16 = 82 // §21.24
 )
 
@@ -225,6 +313,8 @@ var singletons = map[uint16]string{
 	optStatusCode:   "Status Code",
 	optRapidCommit:  "Rapid Commit",
 	optReconfAccept: "Reconfigure Accept",
+	optAuth:         "Authentication",
+	optReconfMsg:    "Reconfigure Message",
 	optDNS:          "DNS Recursive Name Server",
 	optDomainList:   "Domain Search List",
 	optSolMaxRT:     "SOL_MAX_RT",
@@ -237,9 +327,10 @@ var singletons = map[uint16]string{
 // fault (at least Type, TransactionID and RelayHops), so a diagnosis can
 // still say which exchange the broken packet belonged to.
 func Parse(b []byte) (*Message, error) {
-	hops := 0
+	var relays []Relay
 	for len(b) > 0 && (MessageType(b[0]) == MessageTypeRelayForward || MessageType(b[0]) == MessageTypeRelayReply) {
 		t := MessageType(b[0])
+		hops := len(relays)
 		if hops == MaxRelayHops {
 			return nil, malformed("relay messages nested deeper than %d", MaxRelayHops)
 		}
@@ -254,18 +345,30 @@ func Parse(b []byte) (*Message, error) {
 		if !ok {
 			return nil, malformed("%s layer %d carries no Relay Message option", t, hops+1)
 		}
+		relays = append(relays, relayLayer(t, b[:relayHeaderLen], opts))
 		b = rm.Data
-		hops++
 	}
 	if len(b) < messageHeaderLen {
 		return nil, malformed("message is %d bytes, shorter than the %d-byte header", len(b), messageHeaderLen)
 	}
-	m := &Message{Type: MessageType(b[0]), RelayHops: hops}
-	copy(m.TransactionID[:], b[1:4])
+	m := headerOf(b, relays)
 	opts, err := options.Parse(b[messageHeaderLen:])
 	if err != nil {
 		return m, malformed("%v", err)
 	}
+	return m, m.decodeOptions(opts)
+}
+
+// headerOf starts a Message from a header of at least messageHeaderLen
+// bytes.
+func headerOf(b []byte, relays []Relay) *Message {
+	m := &Message{Type: MessageType(b[0]), RelayHops: len(relays), Relays: relays}
+	copy(m.TransactionID[:], b[1:4])
+	return m
+}
+
+// decodeOptions fills m from its top-level options.
+func (m *Message) decodeOptions(opts []options.Option) error {
 	for _, o := range opts {
 		m.OptionCodes = append(m.OptionCodes, o.Code)
 	}
@@ -282,10 +385,32 @@ func Parse(b []byte) (*Message, error) {
 			}
 		}
 		if err := m.decodeOption(o); err != nil {
-			return m, err
+			return err
 		}
 	}
-	return m, nil
+	return nil
+}
+
+// relayLayer records one relay header (RFC 8415 §9.1) and the options
+// beside its Relay Message. The bytes are copied.
+func relayLayer(t MessageType, hdr []byte, opts []options.Option) Relay {
+	r := Relay{
+		Type:        t,
+		HopCount:    hdr[1],
+		LinkAddress: netip.AddrFrom16([16]byte(hdr[2:18])),
+		PeerAddress: netip.AddrFrom16([16]byte(hdr[18:34])),
+	}
+	for _, o := range opts {
+		r.OptionCodes = append(r.OptionCodes, o.Code)
+	}
+	if o, ok := options.First(opts, optInterfaceID); ok {
+		r.InterfaceID = append([]byte{}, o.Data...)
+	}
+	if o, ok := options.First(opts, optRemoteID); ok && len(o.Data) >= 4 {
+		r.RemoteIDEnterprise = binary.BigEndian.Uint32(o.Data)
+		r.RemoteID = append([]byte{}, o.Data[4:]...)
+	}
+	return r
 }
 
 func (m *Message) problem(format string, args ...any) {
@@ -301,16 +426,34 @@ func (m *Message) decodeOption(o options.Option) error {
 		m.ClientID = m.duid("Client ID", d)
 	case optServerID:
 		m.ServerID = m.duid("Server ID", d)
-	case optIANA, optIAPD:
+	case optIANA, optIATA, optIAPD:
 		ia, err := parseIA(o.Code, d, m)
 		if err != nil {
 			return err
 		}
-		if o.Code == optIANA {
+		switch o.Code {
+		case optIANA:
 			m.IANA = append(m.IANA, ia)
-		} else {
+		case optIATA:
+			m.IATA = append(m.IATA, ia)
+		default:
 			m.IAPD = append(m.IAPD, ia)
 		}
+	case optAuth:
+		// RFC 8415 §21.11: protocol, algorithm, RDM, 8-byte replay
+		// detection, then the protocol's information.
+		if len(d) < 11 {
+			m.problem("Authentication option length %d shorter than 11", len(d))
+			return nil
+		}
+		m.Authentication = &Authentication{Protocol: d[0], Algorithm: d[1], RDM: d[2],
+			ReplayDetection: binary.BigEndian.Uint64(d[3:11]), Info: append([]byte{}, d[11:]...)}
+	case optReconfMsg:
+		if len(d) != 1 {
+			m.problem("Reconfigure Message option length %d, want 1", len(d))
+			return nil
+		}
+		m.ReconfigureMessage = MessageType(d[0])
 	case optORO:
 		if len(d)%2 != 0 {
 			m.problem("ORO option length %d is odd", len(d))
@@ -409,19 +552,26 @@ func seconds(b []byte) time.Duration {
 	return time.Duration(binary.BigEndian.Uint32(b)) * time.Second
 }
 
-// parseIA decodes an IA_NA or IA_PD body, with the IA Address, IA Prefix
-// and Status Code options inside it.
+// parseIA decodes an IA_NA, IA_TA or IA_PD body, with the IA Address, IA
+// Prefix and Status Code options inside it. An IA_TA has no T1 and T2
+// (RFC 8415 §21.5), so its header is only the IAID.
 func parseIA(code uint16, d []byte, m *Message) (IA, error) {
-	name := "IA_NA"
-	if code == optIAPD {
+	name, header := "IA_NA", iaHeaderLen
+	switch code {
+	case optIAPD:
 		name = "IA_PD"
+	case optIATA:
+		name, header = "IA_TA", 4
 	}
-	if len(d) < iaHeaderLen {
-		return IA{}, malformed("%s option length %d shorter than %d", name, len(d), iaHeaderLen)
+	if len(d) < header {
+		return IA{}, malformed("%s option length %d shorter than %d", name, len(d), header)
 	}
-	ia := IA{T1: seconds(d[4:8]), T2: seconds(d[8:12])}
+	var ia IA
 	copy(ia.IAID[:], d[:4])
-	opts, err := options.Parse(d[iaHeaderLen:])
+	if header == iaHeaderLen {
+		ia.T1, ia.T2 = seconds(d[4:8]), seconds(d[8:12])
+	}
+	opts, err := options.Parse(d[header:])
 	if err != nil {
 		return ia, malformed("%s: %v", name, err)
 	}
@@ -432,7 +582,7 @@ func parseIA(code uint16, d []byte, m *Message) (IA, error) {
 				ia.Status = parseStatus(o.Data, name, m)
 			}
 		case optIAAddr:
-			if code != optIANA {
+			if code == optIAPD {
 				m.problem("%s carries an IA Address option", name)
 				continue
 			}

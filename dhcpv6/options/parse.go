@@ -44,6 +44,43 @@ func Parse(b []byte) ([]Option, error) {
 	return opts, nil
 }
 
+// ParseCut splits b, the start of an option area that a capture cut
+// short, into the options that lie wholly inside it and the one the cut
+// fell in: cut has that option's code, its declared length (Length) and
+// the body bytes that were captured (Data). cut is nil when b ends on an
+// option boundary; fewer than HeaderLen trailing bytes give a cut with
+// code 0 and Length -1, since even the option's code is lost.
+func ParseCut(b []byte) (opts []Option, cut *Cut) {
+	for off := 0; off < len(b); {
+		left := len(b) - off
+		if left < HeaderLen {
+			return opts, &Cut{Option: Option{Offset: off}, Length: -1}
+		}
+		code := binary.BigEndian.Uint16(b[off:])
+		length := int(binary.BigEndian.Uint16(b[off+2:]))
+		body := off + HeaderLen
+		if length > len(b)-body {
+			return opts, &Cut{Option: Option{Code: code, Data: b[body:], Offset: off}, Length: length}
+		}
+		opts = append(opts, Option{Code: code, Data: b[body : body+length], Offset: off})
+		off = body + length
+	}
+	return opts, nil
+}
+
+// Cut is an option a capture cut short: Data holds the captured part of
+// a body Length bytes long.
+type Cut struct {
+	Option
+	Length int
+}
+
+// Name labels an option code for a sentence, e.g. "IA_PD option 25", or
+// "option 94" for one without a name here.
+func Name(code uint16) string {
+	return fmt.Sprintf("%soption %d", names[code], code)
+}
+
 // names label the options whose overrun a user is most likely to meet,
 // so the error reads "IA_PD option 25 length …" (RFC 8415 §21 and the
 // IANA registry); the rest are named by code alone.
