@@ -27,6 +27,34 @@ var ErrNotCapture = errors.New("not a pcap or pcapng file")
 // length that lies, a record that cannot be resynchronised).
 var ErrMalformed = errors.New("malformed capture file")
 
+// CutShortError reports a file that ends inside a record: the copy was
+// cut short (tcpdump killed, a disk full, a transfer broken). It wraps
+// io.ErrUnexpectedEOF. Frame is what the file holds of the frame the cut
+// fell in: its Number always; its Timestamp, LinkType and OriginalLength
+// when the record's header was read; Data the bytes that are there,
+// possibly none (a copy, not the Reader's buffer).
+type CutShortError struct {
+	Frame Frame
+	// InFrame is false when the cut fell outside a frame's record (a
+	// section or interface block, a block header whose type was not yet
+	// read): no frame, or none that can be named, was lost.
+	InFrame bool
+	err     error
+}
+
+func (e *CutShortError) Error() string { return e.err.Error() }
+func (e *CutShortError) Unwrap() error { return e.err }
+
+// cutShort wraps err, which ended reading at the end of the file, in a
+// CutShortError; other errors pass unchanged.
+func cutShort(f Frame, inFrame bool, err error) error {
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		return err
+	}
+	f.Data = append([]byte(nil), f.Data...)
+	return &CutShortError{Frame: f, InFrame: inFrame, err: err}
+}
+
 // Frame is one captured link-layer frame.
 type Frame struct {
 	// Number counts frames from 1 in file order, as Wireshark numbers them.
@@ -133,9 +161,10 @@ func NewReader(r io.Reader) (*Reader, error) {
 func (r *Reader) Format() Format { return r.format }
 
 // Next returns the next frame, or io.EOF after the last one. A file cut
-// short in a record returns an error wrapping io.ErrUnexpectedEOF, and a
-// damaged one an error wrapping ErrMalformed; frames before it are still
-// good, and every later call returns the same error.
+// short in a record returns a *CutShortError (wrapping
+// io.ErrUnexpectedEOF) with what it holds of the frame the cut fell in,
+// and a damaged one an error wrapping ErrMalformed; frames before it are
+// still good, and every later call returns the same error.
 func (r *Reader) Next() (Frame, error) {
 	if r.err != nil {
 		return Frame{}, r.err
@@ -161,7 +190,8 @@ func (r *Reader) nextPcap() (Frame, error) {
 		if errors.Is(err, io.EOF) {
 			return Frame{}, io.EOF
 		}
-		return Frame{}, fmt.Errorf("capture: frame %d record header: %w", r.number+1, unexpectedEOF(err))
+		return Frame{}, cutShort(Frame{Number: r.number + 1}, true,
+			fmt.Errorf("capture: frame %d record header: %w", r.number+1, unexpectedEOF(err)))
 	}
 	sec := int64(r.order.Uint32(h[0:4]))
 	frac := int64(r.order.Uint32(h[4:8]))
@@ -179,26 +209,28 @@ func (r *Reader) nextPcap() (Frame, error) {
 	}
 	r.number++
 	data, err := r.read(int(capLen))
-	if err != nil {
-		return Frame{}, fmt.Errorf("capture: frame %d data: %w", r.number, unexpectedEOF(err))
-	}
-	return Frame{
+	f := Frame{
 		Number:         r.number,
 		Timestamp:      time.Unix(sec, nsec).UTC(),
 		LinkType:       r.linkType,
 		Data:           data,
 		OriginalLength: clampInt(max(origLen, capLen)),
-	}, nil
+	}
+	if err != nil {
+		return Frame{}, cutShort(f, true, fmt.Errorf("capture: frame %d data: %w", r.number, unexpectedEOF(err)))
+	}
+	return f, nil
 }
 
-// read fills the reusable buffer with n bytes.
+// read fills the reusable buffer with n bytes. On an error it returns the
+// bytes that were read.
 func (r *Reader) read(n int) ([]byte, error) {
 	if cap(r.buf) < n {
 		r.buf = make([]byte, n)
 	}
 	b := r.buf[:n]
-	_, err := io.ReadFull(r.r, b)
-	return b, err
+	k, err := io.ReadFull(r.r, b)
+	return b[:k], err
 }
 
 func (r *Reader) discard(n int64) error {
@@ -220,12 +252,13 @@ func (r *Reader) nextPcapng() (Frame, error) {
 			if errors.Is(err, io.EOF) {
 				return Frame{}, io.EOF
 			}
-			return Frame{}, fmt.Errorf("capture: pcapng block header: %w", unexpectedEOF(err))
+			return Frame{}, cutShort(Frame{Number: r.number + 1}, false,
+				fmt.Errorf("capture: pcapng block header: %w", unexpectedEOF(err)))
 		}
 		blockType := binary.BigEndian.Uint32(h[0:4])
 		if blockType == ngBlockSection {
 			if err := r.readSectionHeader(h); err != nil {
-				return Frame{}, err
+				return Frame{}, cutShort(Frame{Number: r.number + 1}, false, err)
 			}
 			continue
 		}
@@ -241,13 +274,14 @@ func (r *Reader) nextPcapng() (Frame, error) {
 		switch blockType {
 		case ngBlockInterface:
 			if err := r.readInterface(body); err != nil {
-				return Frame{}, err
+				return Frame{}, cutShort(Frame{Number: r.number + 1}, false, err)
 			}
 		case ngBlockEnhanced, ngBlockPacket, ngBlockSimple:
 			return r.readPacketBlock(blockType, body)
 		default:
 			if err := r.discard(body + 4); err != nil {
-				return Frame{}, fmt.Errorf("capture: skip pcapng block type %#x: %w", blockType, unexpectedEOF(err))
+				return Frame{}, cutShort(Frame{Number: r.number + 1}, false,
+					fmt.Errorf("capture: skip pcapng block type %#x: %w", blockType, unexpectedEOF(err)))
 			}
 		}
 	}
@@ -344,7 +378,7 @@ func (r *Reader) readPacketBlock(blockType uint32, body int64) (Frame, error) {
 	}
 	h := r.hdr[:fixed]
 	if _, err := io.ReadFull(r.r, h); err != nil {
-		return Frame{}, fmt.Errorf("capture: frame %d: %w", r.number, unexpectedEOF(err))
+		return Frame{}, cutShort(Frame{Number: r.number}, true, fmt.Errorf("capture: frame %d: %w", r.number, unexpectedEOF(err)))
 	}
 	var (
 		ifIndex         int64
@@ -378,12 +412,6 @@ func (r *Reader) readPacketBlock(blockType uint32, body int64) (Frame, error) {
 	}
 	keep := min(capLen, MaxFrameLength)
 	data, err := r.read(int(keep))
-	if err != nil {
-		return Frame{}, fmt.Errorf("capture: frame %d data: %w", r.number, unexpectedEOF(err))
-	}
-	if err := r.discard(body - fixed - keep + 4); err != nil {
-		return Frame{}, fmt.Errorf("capture: frame %d trailer: %w", r.number, unexpectedEOF(err))
-	}
 	ifc := r.interfaces[ifIndex]
 	f := Frame{
 		Number:         r.number,
@@ -393,6 +421,14 @@ func (r *Reader) readPacketBlock(blockType uint32, body int64) (Frame, error) {
 	}
 	if blockType != ngBlockSimple {
 		f.Timestamp = ngTime(ts, ifc.unitsPerSecond)
+	}
+	if err != nil {
+		return Frame{}, cutShort(f, true, fmt.Errorf("capture: frame %d data: %w", r.number, unexpectedEOF(err)))
+	}
+	if err := r.discard(body - fixed - keep + 4); err != nil {
+		// The frame's bytes are all there; only its options and the
+		// block's trailing length were lost.
+		return Frame{}, cutShort(f, true, fmt.Errorf("capture: frame %d trailer: %w", r.number, unexpectedEOF(err)))
 	}
 	return f, nil
 }

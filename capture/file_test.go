@@ -369,3 +369,50 @@ func TestOriginalLengthNeverNegative(t *testing.T) {
 		t.Errorf("frames %+v", frames)
 	}
 }
+
+// TestReaderCutShort: a file that ends inside a record says which frame
+// the cut fell in and hands over what it holds of it, for pcap and pcapng;
+// a cut outside a frame's record names no frame.
+func TestReaderCutShort(t *testing.T) {
+	ra := ether(etherTypeIPv6, routerAdvertisement(t))
+	two := [][]byte{ra, ra}
+	pcap := pcapFile(LinkTypeEthernet, two...)
+	ng := pcapngFile(LinkTypeEthernet, two...)
+	recordEnd := len(ng) - len(ngEnhanced(0, ra)) // where frame 2's block starts
+	tests := []struct {
+		name    string
+		file    []byte
+		inFrame bool
+		data    int  // bytes of frame 2 handed over
+		stamped bool // frame 2's time was read
+	}{
+		{"pcap record header cut", pcap[:len(pcap)-len(ra)-5], true, 0, false},
+		{"pcap data cut", pcap[:len(pcap)-10], true, len(ra) - 10, true},
+		{"pcap data cut at its first byte", pcap[:len(pcap)-len(ra)], true, 0, true},
+		{"pcapng block header cut", ng[:recordEnd+5], false, 0, false},
+		{"pcapng EPB fields cut", ng[:recordEnd+16], true, 0, false},
+		{"pcapng EPB data cut", ng[:len(ng)-20], true, len(ra) - 20 + 4 + (4-len(ra)%4)%4, true},
+		{"pcapng EPB trailer cut", ng[:len(ng)-1], true, len(ra), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			frames, err := readAll(tc.file)
+			var cut *CutShortError
+			if !errors.As(err, &cut) || !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("error %v, want a CutShortError wrapping io.ErrUnexpectedEOF", err)
+			}
+			if len(frames) != 1 || cut.InFrame != tc.inFrame || cut.Frame.Number != 2 {
+				t.Fatalf("%d frames, cut in frame %v number %d", len(frames), cut.InFrame, cut.Frame.Number)
+			}
+			if len(cut.Frame.Data) != tc.data || !bytes.Equal(cut.Frame.Data, ra[:len(cut.Frame.Data)]) {
+				t.Errorf("cut frame holds %d bytes, want the first %d of the frame", len(cut.Frame.Data), tc.data)
+			}
+			if !cut.Frame.Timestamp.IsZero() != tc.stamped {
+				t.Errorf("timestamp %v, stamped %v", cut.Frame.Timestamp, tc.stamped)
+			}
+			if tc.stamped && cut.Frame.OriginalLength != len(ra) {
+				t.Errorf("original length %d, want %d", cut.Frame.OriginalLength, len(ra))
+			}
+		})
+	}
+}
