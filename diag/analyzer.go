@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,8 @@ type Analyzer struct {
 	// answers are the (transaction, server) pairs whose first Advertise has
 	// been seen, at most maxReservedEvents of them.
 	answers map[answerKey]struct{}
+	// damage is what the capture itself suffered (damage.go).
+	damage damage
 }
 
 // NewAnalyzer starts an analysis.
@@ -81,8 +84,15 @@ func NewAnalyzer(f Facts) *Analyzer {
 
 // Add decodes one frame. It never fails: a frame that does not decode is
 // counted, and reported when it looks like control traffic.
-func (a *Analyzer) Add(f capture.Frame) {
-	a.stats.Frames++
+func (a *Analyzer) Add(f capture.Frame) { a.add(f, false) }
+
+// add is Add; atEOF marks the frame a file ends inside (CutShort), which
+// Wireshark does not count.
+func (a *Analyzer) add(f capture.Frame, atEOF bool) {
+	if !atEOF {
+		a.stats.Frames++
+		a.damage.checkOrder(f, a.stats.Frames-1)
+	}
 	if a.stats.First.IsZero() || (!f.Timestamp.IsZero() && f.Timestamp.Before(a.stats.First)) {
 		a.stats.First = f.Timestamp
 	}
@@ -113,14 +123,30 @@ func (a *Analyzer) Add(f capture.Frame) {
 	isICMP := func(t byte) bool {
 		return p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == t
 	}
-	switch {
-	case isICMP(icmpRouterSolicitation):
-		a.addRS(f, p)
-	case isICMP(icmpRouterAdvertisement):
-		a.addRA(f, p)
+	rs, ra := isICMP(icmpRouterSolicitation), isICMP(icmpRouterAdvertisement)
 	// A server's message to a wrong port is still DHCPv6, from port 547.
-	case p.Transport == capture.TransportUDP && (p.DestinationPort == portClient || p.DestinationPort == portServer || p.SourcePort == portServer):
-		a.addDHCPv6(f, p)
+	dhcp := p.Transport == capture.TransportUDP && (p.DestinationPort == portClient || p.DestinationPort == portServer || p.SourcePort == portServer)
+	if !rs && !ra && !dhcp {
+		return
+	}
+	original := a.damage.copyOf(f, p)
+	if a.damage.backwards > 0 && len(a.damage.backFrames) > 0 && a.damage.backFrames[len(a.damage.backFrames)-1] == f.Number {
+		a.damage.controlBackwards = true
+	}
+	cut := a.damage.contentCut(f, p, atEOF)
+	kept := len(a.events)
+	switch {
+	case rs:
+		a.addRS(f, p)
+	case ra:
+		a.addRA(f, p, cut)
+	default:
+		a.addDHCPv6(f, p, cut)
+	}
+	if original > 0 && len(a.events) > kept {
+		// On the timeline, left out of the analysis (damage.go).
+		e := &a.events[len(a.events)-1]
+		e.copyOf, e.Ignored = original, fmt.Sprintf("a copy of frame %d (the capture saw it twice)", original)
 	}
 }
 
@@ -191,10 +217,11 @@ func (a *Analyzer) addRS(f capture.Frame, p capture.Packet) {
 	a.keep(e)
 }
 
-func (a *Analyzer) addRA(f capture.Frame, p capture.Packet) {
+func (a *Analyzer) addRA(f capture.Frame, p capture.Packet, cut string) {
 	e := baseEvent(f, p, KindRouterAdvertisement)
 	e.Direction = DirectionIn
 	e.pppoe = p.PPPoE
+	e.cut = cut
 	ra, err := ndp.ParseRouterAdvertisement(p.ICMPv6)
 	problems := ndp.Validate(ndp.Envelope{
 		HopLimit:   p.HopLimit,
@@ -203,6 +230,17 @@ func (a *Analyzer) addRA(f capture.Frame, p capture.Packet) {
 		ICMPCode:   p.ICMPv6[1],
 		ICMPLength: len(p.ICMPv6),
 	}, ra, err)
+	if cut != "" {
+		// What the capture cut off is not the router's fault (damage.go).
+		problems = slices.DeleteFunc(problems, func(pr ndp.Problem) bool {
+			return pr.ID == ndp.ProblemTooShort || pr.ID == ndp.ProblemOptionTruncated
+		})
+		if ra == nil {
+			e.Note, e.Ignored = cut, cut+", before the Router Advertisement header ends"
+			a.keep(e)
+			return
+		}
+	}
 	// RFC 4861 §6.1.2: a host silently discards an RA that fails these
 	// tests, so it must not count as a router; the timeline keeps it with
 	// the reason.
@@ -227,7 +265,7 @@ func (a *Analyzer) addRA(f capture.Frame, p capture.Packet) {
 		return
 	}
 	e.RA = ra
-	e.Note = raNote(ra)
+	e.Note = joinNote(raNote(ra), cut)
 	if !a.keep(e) {
 		return
 	}
@@ -251,9 +289,24 @@ func raNote(ra *ndp.RouterAdvertisement) string {
 	return fmt.Sprintf("flags %s, router lifetime %s", flags, ra.RouterLifetime)
 }
 
-func (a *Analyzer) addDHCPv6(f capture.Frame, p capture.Packet) {
+func (a *Analyzer) addDHCPv6(f capture.Frame, p capture.Packet, cut string) {
 	m, err := dhcpv6.Parse(p.UDPPayload)
+	if cut != "" {
+		// Decode what the capture kept; the lost part proves nothing.
+		m, err = dhcpv6.ParsePartial(p.UDPPayload)
+		if errors.Is(err, dhcpv6.ErrCut) {
+			err = nil
+		}
+	}
 	var e Event
+	if m == nil && cut != "" {
+		e = baseEvent(f, p, "DHCPv6")
+		e.Direction = directionByPort(p)
+		e.Note, e.cut = cut, cut
+		e.srcPort, e.dstPort = p.SourcePort, p.DestinationPort
+		a.keep(e)
+		return
+	}
 	if m == nil {
 		e = baseEvent(f, p, "DHCPv6")
 		e.Direction = directionByPort(p)
@@ -273,9 +326,11 @@ func (a *Analyzer) addDHCPv6(f capture.Frame, p capture.Packet) {
 	e.TransactionID = m.TransactionID.String()
 	e.Direction = directionOf(m.Type)
 	e.srcPort, e.dstPort = p.SourcePort, p.DestinationPort
+	e.cut = cut
+	e.Note = joinNote(relayNote(m), cut)
 	if err != nil {
 		e.malformed = parseFault(err)
-		e.Note = "partly malformed: " + e.malformed
+		e.Note = joinNote(e.Note, "partly malformed: "+e.malformed)
 		a.problem(Finding{
 			ID: "dhcpv6-malformed", Severity: SeverityWarn,
 			Summary: fmt.Sprintf("Frame %d: %s from %s is malformed: %s.", f.Number, m.Type, p.Source, e.malformed),
@@ -312,8 +367,11 @@ func parseFault(err error) string {
 }
 
 func joinNote(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + "; " + b
 }
@@ -326,8 +384,7 @@ func directionByPort(p capture.Packet) Direction {
 }
 
 func directionOf(t dhcpv6.MessageType) Direction {
-	switch t {
-	case dhcpv6.MessageTypeAdvertise, dhcpv6.MessageTypeReply, dhcpv6.MessageTypeReconfigure, dhcpv6.MessageTypeRelayReply:
+	if t.TowardClient() {
 		return DirectionIn
 	}
 	return DirectionOut

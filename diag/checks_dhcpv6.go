@@ -261,7 +261,8 @@ const offerTail = 3 * time.Second
 // Advertise and the client never asked for it. In --solicit-only runs
 // that is the plan, not a fault.
 func (a *Analyzer) offerNotTaken(x *exchange) bool {
-	if a.facts.SolicitOnly || len(x.requests) > 0 || len(x.replies) > 0 {
+	// A server-only capture shows no Request either way (onesided.go).
+	if a.facts.SolicitOnly || x.serverOnly || len(x.requests) > 0 || len(x.replies) > 0 {
 		return false
 	}
 	for _, e := range x.advertises {
@@ -323,6 +324,8 @@ func offerNotTakenText(w offerWhy) string {
 		return head + ": the run ended first. Run again with a longer --timeout."
 	case len(w.laterFrames) > 0:
 		return head + fmt.Sprintf(": it kept soliciting (%d more Solicits), so its configuration rejects this offer. Check reqaddress and reqprefix in /etc/config/network.", len(w.laterFrames))
+	case w.tail < time.Millisecond:
+		return head + ": the capture ends with the offer. Capture longer to see whether the client takes it."
 	case w.tail < offerTail:
 		return head + fmt.Sprintf(": the capture ends %s after the offer. Capture longer to see whether the client takes it.", w.tail.Round(time.Millisecond))
 	}

@@ -164,14 +164,18 @@ func TestSharedCaptures(t *testing.T) {
 		delegated []string
 		routers   int
 	}{
-		{"the-tcpdump-group_tcpdump__tests_dhcpv6-ia-pd.pcap", CodeNoRouterAdvertisement, []string{"2a00:1:1:100::/56"}, 0},
+		// DHCPv6 only, no RS or RA: the delegation works, the routers
+		// cannot be judged.
+		{"the-tcpdump-group_tcpdump__tests_dhcpv6-ia-pd.pcap", CodeCaptureIncomplete, []string{"2a00:1:1:100::/56"}, 0},
 		{"zeek_zeek__testing_btest_Traces_pppoe.pcap", CodeOK, []string{"fc00:0:2:100::/56"}, 1},
-		{"lemontree55_packetgen__spec_header_dhcpv6.pcapng", CodeNoRouterAdvertisement, []string{"2001:0:0:fe00::/64"}, 0},
+		{"lemontree55_packetgen__spec_header_dhcpv6.pcapng", CodeCaptureIncomplete, []string{"2001:0:0:fe00::/64"}, 0},
 		{"the-tcpdump-group_tcpdump__tests_icmpv6.pcap", CodeSLAACOnly, nil, 1},
 		{"the-tcpdump-group_tcpdump__tests_icmpv6_opt24.pcap", CodeNoRouterAdvertisement, nil, 1},
 		{"the-tcpdump-group_tcpdump__tests_icmpv6-ra-pref64.pcap", CodeNoDHCPv6Reply, nil, 1},
-		{"zeek_zeek__testing_btest_Traces_icmp_icmp6-router-solicit.pcap", CodeNoIPv6ControlTraffic, nil, 0},
-		{"nttcom_zeek-parser-DHCPv6-COM__testing_Traces_test.pcap", CodeNoRouterAdvertisement, nil, 0},
+		// A Router Solicitation and nothing back: no router answered.
+		{"zeek_zeek__testing_btest_Traces_icmp_icmp6-router-solicit.pcap", CodeNoRouterAdvertisement, nil, 0},
+		// Solicits and nothing back, no RS or RA in the file.
+		{"nttcom_zeek-parser-DHCPv6-COM__testing_Traces_test.pcap", CodeNoDHCPv6Reply, nil, 0},
 		{"cisco_mercury__unit_tests_pcaps_pppoe_double_vlan_tagging.pcap", CodeNoDHCPv6Reply, nil, 2},
 	}
 	for _, tt := range tests {

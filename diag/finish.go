@@ -23,6 +23,12 @@ type exchange struct {
 	releaseRep []*Event
 	// xids maps a transaction id to the client message that opened it.
 	xids map[dhcpv6.TransactionID]*Event
+	// The other kinds (kinds.go): Information-requests and Declines the
+	// client sent, Reconfigures the servers sent it.
+	informs, declines, reconfigures []*Event
+	// serverOnly: the capture holds no client message at all, and the
+	// client is the one the servers' messages name (onesided.go).
+	serverOnly bool
 }
 
 // Finish computes the diagnosis from everything added. It may be called
@@ -47,12 +53,15 @@ func (a *Analyzer) Finish() *Result {
 	x := a.exchange(fs)
 	r.Client = x.client
 	r.Servers = a.servers(x)
-	r.DelegatedPrefixes, r.Addresses, r.DNS = leases(x, a.facts.SolicitOnly)
+	r.DelegatedPrefixes, r.Addresses, r.DNS = leases(x, a.facts.SolicitOnly || x.serverOnly)
 	r.Sequence = a.sequence(x)
 	r.Findings = append(r.Findings, a.findings(r, x)...)
 	r.Findings = append(r.Findings, a.raChecks(r, x)...)
 	r.Findings = append(r.Findings, a.dhcpChecks(r, x)...)
 	r.Findings = append(r.Findings, a.sequenceChecks(r, x)...)
+	r.Findings = append(r.Findings, a.kindChecks(r, x)...)
+	r.Findings = append(r.Findings, a.statusChecks(x)...)
+	r.Findings = append(r.Findings, a.relayChecks(x)...)
 	r.Findings = append(r.Findings, fs.list...)
 	if len(a.unsupported) > 0 {
 		r.Findings = append(r.Findings, Finding{
@@ -84,7 +93,8 @@ func (a *Analyzer) Finish() *Result {
 			Summary: fmt.Sprintf("Only the first %d control messages were analysed; %d more were counted but dropped.", MaxEvents, a.stats.TimelineDropped),
 		})
 	}
-	r.Verdict = a.verdict(r, x)
+	r.Findings = a.contextFindings(r, x, a.damageFindings(r.Findings))
+	r.Verdict = a.judge(r, x)
 	r.Timeline = slices.Clone(a.events)
 	return r
 }
@@ -130,7 +140,7 @@ func (a *Analyzer) routers(res *Result) []Router {
 			lastRS = e
 			continue
 		}
-		if e.Kind != KindRouterAdvertisement {
+		if e.Kind != KindRouterAdvertisement || e.copyOf > 0 {
 			continue
 		}
 		if e.RA == nil || e.Ignored != "" {
@@ -191,14 +201,22 @@ func (a *Analyzer) exchange(fs *findingSet) *exchange {
 	if len(subject) == 0 {
 		subject = a.pickClient()
 	}
-	x := &exchange{client: Client{DUID: subject}, xids: map[dhcpv6.TransactionID]*Event{}}
+	serverOnly := false
+	if len(subject) == 0 && !a.facts.Live {
+		subject = a.serverOnlyClient()
+		serverOnly = len(subject) > 0
+	}
+	x := &exchange{client: Client{DUID: subject}, xids: map[dhcpv6.TransactionID]*Event{}, serverOnly: serverOnly}
 	for i := range a.events {
 		e := &a.events[i]
 		m := e.DHCP
-		if m == nil || e.Direction != DirectionOut || !sameDUID(m.ClientID, subject) {
+		if m == nil || e.copyOf > 0 || e.Direction != DirectionOut || !m.Type.IsClientMessage() || !sameDUID(m.ClientID, subject) {
 			continue
 		}
-		if x.client.SourceMAC == nil {
+		if r, relayed := innermostRelay(m); relayed && !x.client.Address.IsValid() {
+			// The frame is the relay's; the client is its peer (RFC 8415 §19.1).
+			x.client.Address = r.PeerAddress
+		} else if !relayed && x.client.SourceMAC == nil {
 			x.client.SourceMAC = e.SourceMAC
 			x.client.Address = e.Source
 		}
@@ -230,22 +248,41 @@ func (a *Analyzer) exchange(fs *findingSet) *exchange {
 			x.releases = append(x.releases, e)
 		case dhcpv6.MessageTypeRenew, dhcpv6.MessageTypeRebind, dhcpv6.MessageTypeConfirm:
 			x.renews = append(x.renews, e)
+		case dhcpv6.MessageTypeInformationRequest:
+			x.informs = append(x.informs, e)
+		case dhcpv6.MessageTypeDecline:
+			x.declines = append(x.declines, e)
 		}
 	}
 	x.client.Solicits, x.client.Requests, x.client.Releases = len(x.solicits), len(x.requests), len(x.releases)
+	askedWithoutSolicit(x)
 	for i := range a.events {
 		e := &a.events[i]
 		m := e.DHCP
-		if m == nil || e.Direction != DirectionIn {
+		if m == nil || e.Direction != DirectionIn || e.copyOf > 0 {
 			continue
 		}
 		e.Ignored = "" // recomputed on every Finish
 		if m.Type == dhcpv6.MessageTypeReconfigure {
-			continue // server-initiated (RFC 8415 §18.3.11): it answers nothing
+			// Server-initiated (RFC 8415 §18.3.11): it answers nothing;
+			// kinds.go judges it.
+			if sameDUID(m.ClientID, subject) {
+				x.reconfigures = append(x.reconfigures, e)
+			}
+			continue
+		}
+		if !m.Type.IsServerMessage() {
+			continue // a Relay-repl cut before its message, or a later RFC's kind (kinds.go)
 		}
 		opener, ours := x.xids[m.TransactionID]
 		var why *discard
 		switch {
+		case e.cut != "" && ours && (len(m.ClientID) == 0 || sameDUID(m.ClientID, subject)):
+			// The capture cut it short (damage.go): what it lacks proves
+			// nothing, so it is taken as the answer it is.
+		case !ours && x.serverOnly && (len(m.ClientID) == 0 || sameDUID(m.ClientID, subject)):
+			a.acceptOneSided(fs, x, e)
+			continue
 		case e.malformed != "":
 			// Its options could not be read, so what it lacks says nothing;
 			// Add already made it a dhcpv6-malformed finding.
@@ -283,7 +320,7 @@ func (a *Analyzer) exchange(fs *findingSet) *exchange {
 			// RFC 8415 §18.2.1: a Reply answers a Solicit only in a Rapid
 			// Commit exchange, which both sides must have asked for.
 			switch {
-			case !m.RapidCommit:
+			case !m.RapidCommit && e.cut == "":
 				a.ignore(fs, e, &discardReplyNoRapidCommit, "")
 			case !opener.DHCP.RapidCommit:
 				a.ignore(fs, e, &discardUnrequestedRapidCommit, "")
@@ -372,7 +409,7 @@ func (a *Analyzer) pickClient() dhcpv6.DUID {
 	for i := range a.events {
 		e := &a.events[i]
 		m := e.DHCP
-		if m == nil || len(m.ClientID) == 0 || e.Direction != DirectionOut {
+		if m == nil || len(m.ClientID) == 0 || e.Direction != DirectionOut || !m.Type.IsClientMessage() {
 			continue
 		}
 		c, ok := index[string(m.ClientID)]
@@ -467,7 +504,7 @@ func leases(x *exchange, offers bool) (prefixes, addresses []Lease, dns []netip.
 					PreferredLifetime: p.PreferredLifetime, ValidLifetime: p.ValidLifetime, Confirmed: confirmed, Frame: e.Frame})
 			}
 		}
-		for _, ia := range m.IANA {
+		for _, ia := range append(slices.Clone(m.IANA), m.IATA...) {
 			if !usableIA(ia) {
 				continue
 			}

@@ -322,7 +322,13 @@ func (sc scenario) run(t *testing.T) {
 	t.Helper()
 	l := newLab(t)
 	sc.build(l)
-	r := l.analyze(sc.facts)
+	checkScenario(t, sc, l.analyze(sc.facts), len(l.frames))
+}
+
+// checkScenario checks the diagnosis r of a capture of n frames against
+// what sc wants.
+func checkScenario(t *testing.T, sc scenario, r *Result, n int) {
+	t.Helper()
 	if r.Verdict.Code != sc.code {
 		t.Errorf("verdict %s (%s), want %s", r.Verdict.Code, r.Verdict.Summary, sc.code)
 	}
@@ -346,9 +352,9 @@ func (sc scenario) run(t *testing.T) {
 	}
 	// Every cited frame exists.
 	for _, f := range r.Findings {
-		for _, n := range f.Frames {
-			if n < 1 || n > len(l.frames) {
-				t.Errorf("finding %s cites frame %d of %d", f.ID, n, len(l.frames))
+		for _, fr := range f.Frames {
+			if fr < 1 || fr > n {
+				t.Errorf("finding %s cites frame %d of %d", f.ID, fr, n)
 			}
 		}
 	}
@@ -461,9 +467,16 @@ func TestVerdicts(t *testing.T) {
 			},
 		},
 		{
-			name: "no-ipv6-control-traffic: only RS", code: CodeNoIPv6ControlTraffic,
+			// Router Solicitations are control traffic: they show the
+			// client asking, and no router answering.
+			name: "no-router-advertisement: only RS, offline", code: CodeNoRouterAdvertisement,
 			build: func(l *lab) { l.rs(); l.at(4 * time.Second).rs() },
 			cites: map[string][]int{"ra-none": {1, 2}},
+			check: func(t *testing.T, r *Result) {
+				if !strings.Contains(r.Verdict.Summary, "2 Router Solicitations (frames 1, 2)") || r.Verdict.WhoMustAct != PartyISP {
+					t.Errorf("verdict %+v does not cite the Router Solicitations", r.Verdict)
+				}
+			},
 		},
 		{
 			// The rule is analyze-only: a live run that saw nothing lacks an RA.
@@ -1039,6 +1052,13 @@ func FuzzAnalyzer(f *testing.F) {
 	// Every expert-finding scenario (checks_test.go) seeds the corpus too.
 	for _, sc := range append(append(raScenarios(f), dhcpScenarios(f)...), sequenceScenarios()...) {
 		seeds = append(seeds, sc.build)
+	}
+	// And the readings in context (context_test.go): asked, one-sided,
+	// relayed, every message kind.
+	for _, list := range [][]scenario{askedScenarios(), oneSidedScenarios(), withoutRouterScenarios(), relayScenarios(), kindScenarios()} {
+		for _, sc := range list {
+			seeds = append(seeds, sc.build)
+		}
 	}
 	for _, build := range seeds {
 		l := newLab(f)

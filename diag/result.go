@@ -16,9 +16,14 @@ type Code string
 // Verdict codes, in precedence order: when several apply, the earliest in
 // this list (after CodeOK) wins.
 const (
-	CodeOK                    Code = "ok"
-	CodeLinkDown              Code = "link-down"
-	CodeNoIPv6ControlTraffic  Code = "no-ipv6-control-traffic"
+	CodeOK                   Code = "ok"
+	CodeLinkDown             Code = "link-down"
+	CodeNoIPv6ControlTraffic Code = "no-ipv6-control-traffic"
+	// CodeCaptureIncomplete (analyze only): the verdict the capture points
+	// to would rest on what the file lacks — the other side of the
+	// conversation, any Router Advertisement, or what a cut took away
+	// (context.go). It takes the place of that verdict.
+	CodeCaptureIncomplete     Code = "capture-incomplete"
 	CodeNoRouterAdvertisement Code = "no-router-advertisement"
 	CodeSLAACOnly             Code = "slaac-only"
 	CodeNoDHCPv6Reply         Code = "no-dhcpv6-reply"
@@ -121,6 +126,12 @@ type Event struct {
 	// malformed holds the parse error of a DHCPv6 message that was only
 	// partly decoded; a client discards such a message.
 	malformed string
+	// cut says how the capture cut the message short (damage.go): its
+	// content past the cut is lost, which proves nothing about the sender.
+	cut string
+	// copyOf is the frame this one is a copy of (the capture saw the
+	// packet twice, damage.go); such an event is left out of the analysis.
+	copyOf int
 
 	RA   *ndp.RouterAdvertisement `json:"-"`
 	DHCP *dhcpv6.Message          `json:"-"`
@@ -185,9 +196,14 @@ type Client struct {
 	PrefixHint int
 	AskedIANA  bool
 	AskedIAPD  bool
-	Solicits   int
-	Requests   int
-	Releases   int
+	AskedIATA  bool
+	// InformationOnly is set when the client asked for configuration
+	// only: Information-requests and no IA (stateless DHCPv6, RFC 8415
+	// §18.2.6).
+	InformationOnly bool
+	Solicits        int
+	Requests        int
+	Releases        int
 }
 
 // Stats counts what the analysis saw.

@@ -72,7 +72,7 @@ func (a *Analyzer) sequence(x *exchange) []Step {
 	for i := range a.events {
 		e := &a.events[i]
 		m := e.DHCP
-		if m == nil {
+		if m == nil || e.copyOf > 0 {
 			continue
 		}
 		opener, ours := x.xids[m.TransactionID]

@@ -61,8 +61,8 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 	if solicited && !answered {
 		add(Finding{ID: "dhcpv6-no-reply", Severity: SeverityFail, RFC: "RFC 8415 §18.2.1", Frames: frames(x.solicits),
 			Summary: fmt.Sprintf("%d Solicits went out over %s and no DHCPv6 server answered.", len(x.solicits), span(x.solicits)),
-			ForISP: fmt.Sprintf("Please check the DHCPv6 server or relay for this port: %d Solicits from MAC %s (DUID %s) got no Advertise back.",
-				len(x.solicits), macString(x.client.SourceMAC), x.client.DUID)})
+			ForISP: fmt.Sprintf("Please check the DHCPv6 server or relay for this port: %d Solicits from %s (DUID %s) got no Advertise back.",
+				len(x.solicits), clientWhere(x.client), x.client.DUID)})
 	}
 	if len(x.advertises) > 0 {
 		add(Finding{ID: "dhcpv6-advertise-received", Severity: SeverityPass, RFC: "RFC 8415 §18.2.1", Frames: frames(x.advertises),
@@ -77,7 +77,8 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 			noPrefix = append(noPrefix, e)
 		}
 	}
-	if answered && !offered {
+	// A client that asked for no IA_PD was refused no prefix (asked.go).
+	if answered && !offered && (x.client.AskedIAPD || !askedKnown(x)) && !x.serverOnly {
 		why := "no IA_PD"
 		for _, e := range noPrefix {
 			if s := statusOf(e.DHCP, true); s != nil {
@@ -114,7 +115,10 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 	}
 	for _, p := range r.DelegatedPrefixes {
 		how := "confirmed by a Reply"
-		if !p.Confirmed {
+		switch {
+		case !p.Confirmed && x.serverOnly:
+			how = "offered in an Advertise (the capture holds none of the client's messages)"
+		case !p.Confirmed:
 			how = "offered in an Advertise (--solicit-only: no Request was sent)"
 		}
 		add(Finding{ID: "dhcpv6-prefix-delegated", Severity: SeverityPass, RFC: "RFC 8415 §6.3", Frames: []int{p.Frame},
@@ -183,6 +187,12 @@ func (a *Analyzer) verdict(r *Result, x *exchange) Verdict {
 	case !answered:
 		return Verdict{CodeNoDHCPv6Reply, fmt.Sprintf("Routers ask for DHCPv6, but %d Solicits got no answer from any DHCPv6 server.", len(x.solicits)), PartyISP}
 	}
+	return a.dhcpVerdict(r, x)
+}
+
+// dhcpVerdict is the verdict of an exchange a server answered, read as
+// prefix delegation; context.go reads it for captures without routers.
+func (a *Analyzer) dhcpVerdict(r *Result, x *exchange) Verdict {
 	offered := false
 	for _, e := range append(append([]*Event{}, x.advertises...), x.replies...) {
 		offered = offered || hasPrefix(e.DHCP)
@@ -245,6 +255,15 @@ func bit(b bool) string {
 	return "0"
 }
 
+// clientWhere names the client for the ISP: its MAC, or, when only a
+// relay's frames show it, its address.
+func clientWhere(c Client) string {
+	if len(c.SourceMAC) == 0 && c.Address.IsValid() {
+		return "address " + c.Address.String()
+	}
+	return "MAC " + macString(c.SourceMAC)
+}
+
 func macString(m []byte) string {
 	if len(m) == 0 {
 		return "no MAC"
@@ -284,7 +303,7 @@ func dhcpAside(r *Result, x *exchange) string {
 	case len(x.advertises) > 0 || len(x.replies) > 0:
 		return " A DHCPv6 server answered, without a usable prefix."
 	case len(x.solicits) > 0:
-		return fmt.Sprintf(" %d DHCPv6 Solicits got no answer either.", len(x.solicits))
+		return fmt.Sprintf(" %s got no answer either.", plural(len(x.solicits), "DHCPv6 Solicit"))
 	}
 	return ""
 }

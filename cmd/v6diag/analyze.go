@@ -92,7 +92,10 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	dir := out.path
 	run := report.Run{Tool: "v6diag", Version: version, Mode: "analyze", Started: started.UTC(), Duration: time.Since(started), Source: path}
-	if readErr != nil {
+	// A file cut short is a finding of its own (capture-cut-short); other
+	// damage ends the reading with a note.
+	var cut *capture.CutShortError
+	if readErr != nil && !errors.As(readErr, &cut) {
 		run.Notes = append(run.Notes, fmt.Sprintf("the capture ends in damage after frame %d: %v", res.Stats.Frames, readErr))
 	}
 	link := framing.Link()
@@ -178,6 +181,10 @@ func analyzeFrames(rd *capture.Reader, facts diag.Facts, also ...func(capture.Fr
 			return a.Finish(), nil
 		}
 		if err != nil {
+			var cut *capture.CutShortError
+			if errors.As(err, &cut) {
+				a.CutShort(cut.Frame, cut.InFrame)
+			}
 			return a.Finish(), err
 		}
 		a.Add(fr)

@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -120,7 +120,12 @@ type reportJSON struct {
 	Verdict struct {
 		Code string `json:"code"`
 	} `json:"verdict"`
-	Notes []string `json:"notes"`
+	Notes    []string `json:"notes"`
+	Findings []struct {
+		ID      string `json:"id"`
+		Summary string `json:"summary"`
+		Frames  []int  `json:"frames"`
+	} `json:"findings"`
 }
 
 // checkReports asserts dir is 0700 and holds the report files and the
@@ -211,10 +216,12 @@ func TestAnalyzeProblem(t *testing.T) {
 	if code != exitProblem || stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 1, nothing", code, stderr)
 	}
-	if !strings.HasPrefix(stdout, "verdict: no-router-advertisement — ") {
+	// A working delegation in a file without RS or RA: the default route
+	// cannot be told, so the capture is incomplete; exit 1 all the same.
+	if !strings.HasPrefix(stdout, "verdict: capture-incomplete — DHCPv6 works: prefix 2a00:1:1:100::/56") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
-	if r := checkReports(t, out); r.Verdict.Code != "no-router-advertisement" {
+	if r := checkReports(t, out); r.Verdict.Code != "capture-incomplete" {
 		t.Errorf("report.json verdict %q", r.Verdict.Code)
 	}
 }
@@ -257,41 +264,62 @@ func pcapRecords(t *testing.T, b []byte) []int {
 
 // TestAnalyzeTruncated: a capture cut in the middle of a record (the
 // router's /tmp filled up, the copy was interrupted) is analysed up to the
-// damage, and the report says so.
+// damage, the report names the frame the cut fell in, and a Reply the cut
+// may have taken is "cannot tell", never "the Request got no Reply".
 func TestAnalyzeTruncated(t *testing.T) {
 	b, err := os.ReadFile(sharedCapture(t, pppoeOK))
 	if err != nil {
 		t.Fatal(err)
 	}
 	recs := pcapRecords(t, b)
-	last := recs[len(recs)-1]
-	cut := filepath.Join(t.TempDir(), "cut.pcap")
-	if err := os.WriteFile(cut, b[:last+16+3], 0o644); err != nil { // header and 3 bytes of the last record
-		t.Fatal(err)
+	// Frame 38 is the Request, 39 its Reply (zeek's pppoe.pcap, tshark).
+	tests := []struct {
+		name    string
+		end     int // where the file is cut
+		frame   int // the frame the cut falls in
+		verdict string
+		says    string
+	}{
+		{"inside the last record", recs[len(recs)-1] + 16 + 3, len(recs), "ok", "delegated"},
+		{"inside the Reply's record header", recs[38] + 9, 39, "capture-incomplete", "Cannot tell: the Request in frame 38 got no answer"},
+		// 70 bytes of link, PPPoE, IPv6 and UDP headers, then 20 of the Reply.
+		{"inside the Reply", recs[38] + 16 + 90, 39, "capture-incomplete", "Cannot tell: the server's Reply (frame 39)"},
 	}
-	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := invoke("analyze", "--out", out, cut)
-	if code != exitOK && code != exitProblem {
-		t.Fatalf("exit %d, stderr %q; want a verdict (0 or 1)", code, stderr)
-	}
-	if stderr != "" || !strings.HasPrefix(stdout, "verdict: ") {
-		t.Errorf("stdout %q, stderr %q", stdout, stderr)
-	}
-	r := checkReports(t, out)
-	want := "the capture ends in damage after frame " + strconv.Itoa(len(recs)-1)
-	found := false
-	for _, n := range r.Notes {
-		found = found || strings.Contains(n, want)
-	}
-	if !found {
-		t.Errorf("report.json notes %q, want one containing %q", r.Notes, want)
-	}
-	txt, err := os.ReadFile(filepath.Join(out, "report.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(txt), want) {
-		t.Errorf("report.txt does not mention the damage")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cut := filepath.Join(t.TempDir(), "cut.pcap")
+			if err := os.WriteFile(cut, b[:tt.end], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "out")
+			code, stdout, stderr := invoke("analyze", "--out", out, cut)
+			if code != exitOK && code != exitProblem {
+				t.Fatalf("exit %d, stderr %q; want a verdict (0 or 1)", code, stderr)
+			}
+			if stderr != "" || !strings.HasPrefix(stdout, "verdict: "+tt.verdict+" ") || !strings.Contains(stdout, tt.says) {
+				t.Errorf("stdout %q, stderr %q; want verdict %s saying %q", stdout, stderr, tt.verdict, tt.says)
+			}
+			r := checkReports(t, out)
+			var cutFinding string
+			for _, f := range r.Findings {
+				if f.ID == "capture-cut-short" {
+					cutFinding = f.Summary
+				}
+				if f.ID == "dhcpv6-request-unanswered" {
+					t.Errorf("finding %s: %s", f.ID, f.Summary)
+				}
+			}
+			if want := fmt.Sprintf("ends inside frame %d", tt.frame); !strings.Contains(cutFinding, want) {
+				t.Errorf("capture-cut-short %q, want it to say %q", cutFinding, want)
+			}
+			txt, err := os.ReadFile(filepath.Join(out, "report.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(txt), "cut short") {
+				t.Errorf("report.txt does not mention the cut")
+			}
+		})
 	}
 }
 
