@@ -226,8 +226,24 @@ func dhcpDetail(m *dhcpv6.Message) string {
 	for _, ia := range m.IANA {
 		add("IA_NA %s%s", iaid(ia.IAID), iaBody(ia, client, false))
 	}
+	for _, ia := range m.IATA {
+		add("IA_TA %s%s", iaid(ia.IAID), iaBody(ia, client, false))
+	}
 	for _, ia := range m.IAPD {
 		add("IA_PD %s%s", iaid(ia.IAID), iaBody(ia, client, true))
+	}
+	if m.ReconfigureMessage != 0 {
+		add("Reconfigure Message %s", m.ReconfigureMessage)
+	}
+	if au := m.Authentication; au != nil {
+		switch au.ReconfigureKeyType() {
+		case dhcpv6.ReconfigureKeyValue:
+			add("Authentication: Reconfigure Key")
+		case dhcpv6.ReconfigureKeyHMAC:
+			add("Authentication: signed with the Reconfigure Key")
+		default:
+			add("Authentication protocol %d", au.Protocol)
+		}
 	}
 	if m.RapidCommit {
 		add("Rapid Commit")
@@ -255,7 +271,7 @@ func dhcpDetail(m *dhcpv6.Message) string {
 		add("ORO [%s]", optionList(m.RequestedOptions))
 	}
 	if m.RelayHops > 0 {
-		add("via %d relay(s)", m.RelayHops)
+		add("via %d relay(s), relay addresses and Interface-Id in the note", m.RelayHops)
 	}
 	add("options [%s]", optionList(m.OptionCodes))
 	for _, p := range m.Problems {
@@ -312,8 +328,7 @@ func iaBody(ia dhcpv6.IA, client, pd bool) string {
 }
 
 func directionOfType(t dhcpv6.MessageType) diag.Direction {
-	switch t {
-	case dhcpv6.MessageTypeAdvertise, dhcpv6.MessageTypeReply, dhcpv6.MessageTypeReconfigure, dhcpv6.MessageTypeRelayReply:
+	if t.TowardClient() {
 		return diag.DirectionIn
 	}
 	return diag.DirectionOut
@@ -446,7 +461,7 @@ func statusCodes(r *diag.Result) []jsonStatusCode {
 		for _, kind := range []struct {
 			name string
 			ias  []dhcpv6.IA
-		}{{"IA_NA", m.IANA}, {"IA_PD", m.IAPD}} {
+		}{{"IA_NA", m.IANA}, {"IA_TA", m.IATA}, {"IA_PD", m.IAPD}} {
 			for _, ia := range kind.ias {
 				add(kind.name+" "+iaid(ia.IAID), ia.Status)
 				for _, a := range ia.Addresses {

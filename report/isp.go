@@ -36,19 +36,22 @@ func ispParagraph(d *Document, r *diag.Result) string {
 		who += " over PPPoE"
 	}
 	// A live run speaks of what "we" sent; a capture made elsewhere of
-	// what "the client" sent.
+	// what "the client" sent, and only of what the capture holds.
 	live := strings.HasPrefix(d.Mode, "run")
-	we, tested := "The client", "a capture shows native IPv6 (RA and DHCPv6 prefix delegation) on"
-	if live {
-		we, tested = "We", "we tested native IPv6 (RA and DHCPv6 prefix delegation) from"
+	we, tested := "The client", fmt.Sprintf("a capture of %s shows %s", who, captureShows(d, r))
+	switch {
+	case d.Mode == "run --passive":
+		we, tested = "The router's client", fmt.Sprintf("we recorded what the DHCPv6 client of %s and the ISP exchanged (v6diag sent nothing): %s", who, captureShows(d, r))
+	case live:
+		we, tested = "We", "we tested native IPv6 (RA and DHCPv6 prefix delegation) from "+who
 	}
 	switch {
 	case r.Stats.First.IsZero():
 		add("The capture of %s holds no frames.", who)
 	case last.Sub(first) < time.Second:
-		add("On %s at %s UTC %s %s.", first.Format("2006-01-02"), first.Format("15:04:05"), tested, who)
+		add("On %s at %s UTC %s.", first.Format("2006-01-02"), first.Format("15:04:05"), tested)
 	default:
-		add("On %s between %s and %s UTC %s %s.", first.Format("2006-01-02"), first.Format("15:04:05"), last.Format("15:04:05"), tested, who)
+		add("On %s between %s and %s UTC %s.", first.Format("2006-01-02"), first.Format("15:04:05"), last.Format("15:04:05"), tested)
 	}
 	if d.Verdict.Code == string(diag.CodeLinkDown) {
 		add("The WAN interface had no carrier, so nothing was sent; the cable, modem or ONT must be fixed first.")
@@ -64,7 +67,9 @@ func ispParagraph(d *Document, r *diag.Result) string {
 	}
 	switch {
 	case len(d.RA.Routers) == 0 && rs > 0:
-		add("%s sent %d Router Solicitations and no Router Advertisement came back.", we, rs)
+		add("%s sent %s and no Router Advertisement came back.", we, plural(rs, "Router Solicitation"))
+	case len(d.RA.Routers) == 0 && hasFinding(d, "capture-no-router-messages"):
+		add("The capture holds no Router Solicitation or Advertisement, so it says nothing of the routers.")
 	case len(d.RA.Routers) == 0:
 		add("No Router Advertisement was seen.")
 	default:
@@ -112,7 +117,7 @@ func ispParagraph(d *Document, r *diag.Result) string {
 	}
 	// The dhcpv6-no-reply finding's request to the ISP, added below, says
 	// it already, with the MAC and DUID to look for.
-	if x.Solicits > 0 && len(x.Servers) == 0 && !slices.ContainsFunc(d.Findings, func(f jsonFinding) bool { return f.ID == "dhcpv6-no-reply" }) {
+	if x.Solicits > 0 && len(x.Servers) == 0 && !hasFinding(d, "dhcpv6-no-reply") {
 		add("No Advertise came back.")
 	}
 	for i, sv := range x.Servers {
@@ -177,6 +182,51 @@ func ispParagraph(d *Document, r *diag.Result) string {
 	}
 	add("Frame numbers refer to the attached capture.pcapng; times are UTC.")
 	return strings.Join(s, " ")
+}
+
+// captureShows says what a capture holds, in a few words, for the
+// paragraph's opening: "Router Advertisements and a DHCPv6 exchange for a
+// delegated prefix". It names only what is there.
+func captureShows(d *Document, r *diag.Result) string {
+	var parts []string
+	rs := slices.ContainsFunc(r.Timeline, func(e diag.Event) bool { return e.Kind == diag.KindRouterSolicitation })
+	ra := slices.ContainsFunc(r.Timeline, func(e diag.Event) bool { return e.Kind == diag.KindRouterAdvertisement })
+	switch {
+	case ra:
+		parts = append(parts, "Router Advertisements")
+	case rs:
+		parts = append(parts, "Router Solicitations and no Router Advertisement")
+	}
+	c := r.Client
+	var dhcp string
+	switch {
+	case hasFinding(d, "capture-server-side-only"):
+		dhcp = "only the DHCPv6 server's messages"
+	case hasFinding(d, "capture-client-side-only"):
+		dhcp = "only the client's DHCPv6 messages"
+	case c.AskedIAPD:
+		dhcp = "a DHCPv6 exchange for a delegated prefix"
+	case c.AskedIANA || c.AskedIATA:
+		dhcp = "a DHCPv6 exchange for an address, without prefix delegation"
+	case c.InformationOnly:
+		dhcp = "stateless DHCPv6 (Information-request)"
+	case slices.ContainsFunc(r.Timeline, func(e diag.Event) bool { return e.DHCP != nil }):
+		dhcp = "DHCPv6 messages"
+	}
+	if dhcp != "" && hasFinding(d, "dhcpv6-relayed") {
+		dhcp += ", relayed"
+	}
+	if dhcp != "" {
+		parts = append(parts, dhcp)
+	}
+	if len(parts) == 0 {
+		return "no Router Advertisement and no DHCPv6 exchange"
+	}
+	return strings.Join(parts, " and ")
+}
+
+func hasFinding(d *Document, id string) bool {
+	return slices.ContainsFunc(d.Findings, func(f jsonFinding) bool { return f.ID == id })
 }
 
 type offer struct {
