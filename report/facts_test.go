@@ -2,10 +2,13 @@ package report_test
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/report"
@@ -178,5 +181,57 @@ func TestAttemptsRendered(t *testing.T) {
 		if !strings.Contains(out["html"], w) {
 			t.Errorf("report.html lacks %q", w)
 		}
+	}
+}
+
+// analyzeShared runs the offline analysis (v6diag analyze) on a capture of
+// ../../shared/captures, skipping when the folder is not there.
+func analyzeShared(t *testing.T, name string) *diag.Result {
+	t.Helper()
+	path := filepath.Join("..", "..", "shared", "captures", name)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("shared capture: %v", err)
+	}
+	defer f.Close()
+	rd, err := capture.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := diag.NewAnalyzer(diag.Facts{})
+	for {
+		fr, err := rd.Next()
+		if err != nil {
+			break
+		}
+		a.Add(fr)
+	}
+	return a.Finish()
+}
+
+// TestISPParagraphSaysWhatTheCaptureShows: the paragraph of a capture
+// made elsewhere opens with what the file holds, never with "RA and
+// DHCPv6 prefix delegation" when it shows neither.
+func TestISPParagraphSaysWhatTheCaptureShows(t *testing.T) {
+	for _, tc := range []struct{ capture, opens, then string }{
+		{"the-tcpdump-group_tcpdump__tests_dhcpv6-ia-na.pcap", "a capture of the router with WAN MAC 00:01:02:03:04:05 shows a DHCPv6 exchange for an address, without prefix delegation.",
+			"The capture holds no Router Solicitation or Advertisement"},
+		{"zeek_zeek__testing_btest_Traces_icmp_icmp6-router-solicit.pcap", "shows Router Solicitations and no Router Advertisement.",
+			"sent 1 Router Solicitation and no Router Advertisement came back"},
+		{"the-tcpdump-group_tcpdump__tests_dhcpv6-domain-list.pcap", "shows only the DHCPv6 server's messages.", ""},
+		{"the-tcpdump-group_tcpdump__tests_dhcpv6-mud.pcap", "shows a DHCPv6 exchange for an address, without prefix delegation, relayed.", ""},
+		{"zeek_zeek__testing_btest_Traces_pppoe.pcap", "shows Router Advertisements and a DHCPv6 exchange for a delegated prefix.", ""},
+	} {
+		t.Run(tc.capture, func(t *testing.T) {
+			run := fixedRun(tc.capture)
+			run.Mode = "analyze"
+			p := report.NewDocument(run, analyzeShared(t, tc.capture)).Verdict.ForISP
+			if !strings.Contains(p, tc.opens) || !strings.Contains(p, tc.then) {
+				t.Errorf("paragraph:\n%s\nwant %q and %q", p, tc.opens, tc.then)
+			}
+			if strings.Contains(p, "prefix delegation) on") || strings.Contains(p, "we tested") {
+				t.Errorf("paragraph claims a test the capture does not show:\n%s", p)
+			}
+		})
 	}
 }
