@@ -20,6 +20,7 @@ import (
 func askedWithoutSolicit(x *exchange) {
 	if len(x.solicits) > 0 {
 		askedIATA(x, x.solicits[0].DHCP)
+		x.askedCut = x.solicits[0].cut != ""
 		return
 	}
 	var first *Event
@@ -31,6 +32,7 @@ func askedWithoutSolicit(x *exchange) {
 		}
 	}
 	if first != nil {
+		x.askedCut = first.cut != ""
 		m := first.DHCP
 		x.client.AskedIANA, x.client.AskedIAPD = len(m.IANA) > 0, len(m.IAPD) > 0
 		askedIATA(x, m)
@@ -74,9 +76,11 @@ func askedText(c Client) string {
 	return strings.Join(parts, " and ")
 }
 
-// askedKnown reports whether the capture shows what the client asked for.
+// askedKnown reports whether the capture shows what the client asked
+// for: not when the message that says it was cut (its IAs may be in what
+// was lost).
 func askedKnown(x *exchange) bool {
-	return len(x.solicits)+len(x.requests)+len(x.renews)+len(x.informs) > 0
+	return !x.askedCut && len(x.solicits)+len(x.requests)+len(x.renews)+len(x.informs) > 0
 }
 
 // askedVerdict judges a client that asked for no delegated prefix on what

@@ -327,6 +327,14 @@ func (a *Analyzer) contextFindings(r *Result, x *exchange, fs []Finding) []Findi
 			}
 		}
 	}
+	// That something is absent proves nothing when a message it rests on
+	// was cut: it may be in what was lost.
+	fs = slices.DeleteFunc(fs, func(f Finding) bool {
+		if !slices.Contains(absenceFindings, f.ID) {
+			return false
+		}
+		return slices.ContainsFunc(f.Frames, func(n int) bool { e := a.eventAt(n); return e != nil && e.cut != "" })
+	})
 	if cut := cutAnswer(x); cut != nil {
 		// A failure built on the content of a cut answer proves nothing.
 		fs = slices.DeleteFunc(fs, func(f Finding) bool {
@@ -343,6 +351,11 @@ func (a *Analyzer) contextFindings(r *Result, x *exchange, fs []Finding) []Findi
 	}
 	return fs
 }
+
+// absenceFindings say that something is missing from the messages they
+// cite.
+var absenceFindings = []string{"ra-rdnss-absent", "dns-none", "dhcpv6-dns-absent", "dhcpv6-no-prefix-asked",
+	"dhcpv6-no-prefix-offered", "dhcpv6-advertise-without-ia-pd", "dhcpv6-missing-client-id", "dhcpv6-missing-server-id"}
 
 // eventAt is the event of frame n, or nil.
 func (a *Analyzer) eventAt(n int) *Event {

@@ -568,6 +568,23 @@ func damagedScenarios() []scenario {
 			cites: map[string][]int{"capture-duplicate-frames": {2, 4, 6, 8, 10, 12}},
 		},
 		{
+			// One router's packet on VLAN 10 and VLAN 75 (a trunk): two
+			// links, not a copy.
+			name: "the same packet on two VLANs is not a copy", facts: offline, code: CodeOK,
+			build: rewrite(func(l *lab, fs []capture.Frame) []capture.Frame {
+				var out []capture.Frame
+				for _, f := range fs {
+					c := f
+					c.Data = vlanFrame(f.Data, 75)
+					f.Data = vlanFrame(f.Data, 10)
+					c.Timestamp = f.Timestamp.Add(20 * time.Microsecond)
+					out = append(out, f, c)
+				}
+				return out
+			}),
+			absent: []string{"capture-duplicate-frames"},
+		},
+		{
 			// Identical Ethernet frames are a packet sent again, as a flood
 			// sends it: not a copy.
 			name: "identical Ethernet frames are not copies", facts: offline, code: CodeOK,

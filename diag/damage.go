@@ -71,6 +71,26 @@ type seenPacket struct {
 	at          time.Time
 	frame       int
 	linkType    capture.LinkType
+	vlans       []uint16
+}
+
+// sameLink reports whether two VLAN stacks (outermost first) can be one
+// link seen at two layers: a VLAN device strips the outer tags its parent
+// shows, so one stack ends with the other. The same router's packet on
+// VLAN 10 and on VLAN 75 is two packets on two links, not a copy.
+func sameLink(a, b []uint16) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	return slices.Equal(a[len(a)-len(b):], b)
+}
+
+func vlanIDs(p capture.Packet) []uint16 {
+	var ids []uint16
+	for _, v := range p.VLANs {
+		ids = append(ids, v.ID)
+	}
+	return ids
 }
 
 // CutShort tells the analysis that the file ends inside a record (a
@@ -128,8 +148,9 @@ func (d *damage) copyOf(f capture.Frame, p capture.Packet) int {
 	w.Write(f.Data)
 	whole := w.Sum64()
 	cooked := f.LinkType == capture.LinkTypeLinuxSLL || f.LinkType == capture.LinkTypeLinuxSLL2
+	vlans := vlanIDs(p)
 	for _, s := range d.recent {
-		if s.frame == 0 || s.hash != sum || (s.whole == whole && s.linkType == f.LinkType && !cooked) {
+		if s.frame == 0 || s.hash != sum || (s.whole == whole && s.linkType == f.LinkType && !cooked) || !sameLink(s.vlans, vlans) {
 			continue
 		}
 		gap := f.Timestamp.Sub(s.at)
@@ -145,7 +166,7 @@ func (d *damage) copyOf(f capture.Frame, p capture.Packet) int {
 			return s.frame
 		}
 	}
-	d.recent[d.next] = seenPacket{hash: sum, whole: whole, at: f.Timestamp, frame: f.Number, linkType: f.LinkType}
+	d.recent[d.next] = seenPacket{hash: sum, whole: whole, at: f.Timestamp, frame: f.Number, linkType: f.LinkType, vlans: vlans}
 	d.next = (d.next + 1) % recentPackets
 	return 0
 }

@@ -33,7 +33,13 @@ func analyzeFile(t *testing.T, path string, facts Facts) *Result {
 			break
 		}
 		if err != nil {
-			break // damaged tail: analyse what came before, as the CLI does
+			// Damaged tail: analyse what came before, as the CLI does
+			// (cmd/v6diag analyzeFrames).
+			var cut *capture.CutShortError
+			if errors.As(err, &cut) {
+				a.CutShort(cut.Frame, cut.InFrame)
+			}
+			break
 		}
 		a.Add(fr)
 	}

@@ -29,6 +29,9 @@ type exchange struct {
 	// serverOnly: the capture holds no client message at all, and the
 	// client is the one the servers' messages name (onesided.go).
 	serverOnly bool
+	// askedCut: the message that says what the client asked for was cut
+	// by the capture (asked.go).
+	askedCut bool
 }
 
 // Finish computes the diagnosis from everything added. It may be called
@@ -203,14 +206,16 @@ func (a *Analyzer) exchange(fs *findingSet) *exchange {
 	}
 	serverOnly := false
 	if len(subject) == 0 && !a.facts.Live {
-		subject = a.serverOnlyClient()
-		serverOnly = len(subject) > 0
+		subject, serverOnly = a.clientNamedByServers()
 	}
 	x := &exchange{client: Client{DUID: subject}, xids: map[dhcpv6.TransactionID]*Event{}, serverOnly: serverOnly}
 	for i := range a.events {
 		e := &a.events[i]
 		m := e.DHCP
-		if m == nil || e.copyOf > 0 || e.Direction != DirectionOut || !m.Type.IsClientMessage() || !sameDUID(m.ClientID, subject) {
+		if m == nil || e.copyOf > 0 || e.Direction != DirectionOut || !m.Type.IsClientMessage() {
+			continue
+		}
+		if !sameDUID(m.ClientID, subject) && !a.cutClientMessage(e, subject) {
 			continue
 		}
 		if r, relayed := innermostRelay(m); relayed && !x.client.Address.IsValid() {

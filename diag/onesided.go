@@ -14,14 +14,17 @@ import (
 // delegates what it delegates, with its lifetimes, Server Unicast and DNS
 // — but what the missing side would show is not read as a failure.
 
-// serverOnlyClient picks the client of a capture that holds no client
-// message at all: the Client ID the servers' Advertises and Replies name
-// most, the first seen on ties. It returns nil when there is none.
-func (a *Analyzer) serverOnlyClient() dhcpv6.DUID {
+// clientNamedByServers picks the client of a capture whose client
+// messages name none (there are none, or the capture cut their Client
+// ID off): the Client ID the servers' Advertises and Replies name most,
+// the first seen on ties. serverOnly is set when the capture holds no
+// client message at all. It returns nil when no server names a client.
+func (a *Analyzer) clientNamedByServers() (duid dhcpv6.DUID, serverOnly bool) {
+	serverOnly = true
 	for i := range a.events {
 		e := &a.events[i]
 		if e.DHCP != nil && e.DHCP.Type.IsClientMessage() {
-			return nil
+			serverOnly = false
 		}
 	}
 	count := map[string]int{}
@@ -36,7 +39,23 @@ func (a *Analyzer) serverOnlyClient() dhcpv6.DUID {
 			best = m.ClientID
 		}
 	}
-	return best
+	return best, serverOnly && best != nil
+}
+
+// cutClientMessage reports whether e is a client message whose Client ID
+// the capture cut off, in a transaction a server's message to subject
+// answers: it is the subject's (damage.go).
+func (a *Analyzer) cutClientMessage(e *Event, subject dhcpv6.DUID) bool {
+	if e.cut == "" || len(e.DHCP.ClientID) > 0 {
+		return false
+	}
+	for i := range a.events {
+		m := a.events[i].DHCP
+		if m != nil && a.events[i].Direction == DirectionIn && m.TransactionID == e.DHCP.TransactionID && sameDUID(m.ClientID, subject) {
+			return true
+		}
+	}
+	return false
 }
 
 // acceptOneSided sorts a server message of a server-only capture, which
