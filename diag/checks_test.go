@@ -800,6 +800,9 @@ func TestFindingsDocumented(t *testing.T) {
 		}
 	}
 	scenarios := append(append(raScenarios(t), dhcpScenarios(t)...), sequenceScenarios()...)
+	for _, list := range [][]scenario{askedScenarios(), oneSidedScenarios(), withoutRouterScenarios(), relayScenarios(), kindScenarios(), damagedScenarios()} {
+		scenarios = append(scenarios, list...)
+	}
 	for _, sc := range scenarios {
 		l := newLab(t)
 		sc.build(l)

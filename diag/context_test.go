@@ -585,6 +585,17 @@ func damagedScenarios() []scenario {
 			absent: []string{"capture-duplicate-frames"},
 		},
 		{
+			name: "identical frames with the very same stamp are copies", facts: offline, code: CodeOK,
+			build: rewrite(func(l *lab, fs []capture.Frame) []capture.Frame {
+				var out []capture.Frame
+				for _, f := range fs {
+					out = append(out, f, f)
+				}
+				return out
+			}),
+			cites: map[string][]int{"capture-duplicate-frames": {2, 4, 6, 8, 10, 12}},
+		},
+		{
 			// Identical Ethernet frames are a packet sent again, as a flood
 			// sends it: not a copy.
 			name: "identical Ethernet frames are not copies", facts: offline, code: CodeOK,

@@ -133,8 +133,10 @@ func (d *damage) checkOrder(f capture.Frame, last int) {
 // same IPv6 packet seen within duplicateWindow on another interface or
 // VLAN — the copies of a bridge and its port differ in their link header
 // (a VLAN tag, the cooked header's interface), or not at all in a Linux
-// cooked capture of every interface (tcpdump -i any). An identical frame
-// on the same Ethernet link is a packet sent again (a flood), not a copy.
+// cooked capture of every interface (tcpdump -i any); an identical frame
+// with the very same stamp is a copy too (a mirror port that sends every
+// frame twice, a file merged with itself). An identical frame stamped
+// later on the same Ethernet link is a packet sent again (a flood).
 // It returns 0 for a packet not seen before, and remembers it.
 func (d *damage) copyOf(f capture.Frame, p capture.Packet) int {
 	h := fnv.New64a()
@@ -150,7 +152,8 @@ func (d *damage) copyOf(f capture.Frame, p capture.Packet) int {
 	cooked := f.LinkType == capture.LinkTypeLinuxSLL || f.LinkType == capture.LinkTypeLinuxSLL2
 	vlans := vlanIDs(p)
 	for _, s := range d.recent {
-		if s.frame == 0 || s.hash != sum || (s.whole == whole && s.linkType == f.LinkType && !cooked) || !sameLink(s.vlans, vlans) {
+		identical := s.whole == whole && s.linkType == f.LinkType && !cooked
+		if s.frame == 0 || s.hash != sum || (identical && !f.Timestamp.Equal(s.at)) || !sameLink(s.vlans, vlans) {
 			continue
 		}
 		gap := f.Timestamp.Sub(s.at)
