@@ -19,11 +19,11 @@ import (
 )
 
 var (
-	t0        = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	simMAC    = net.HardwareAddr{0x02, 0, 0, 0, 0, 0x01}
-	clientLL  = netip.MustParseAddr("fe80::1")
-	serverLL  = netip.MustParseAddr("fe80::2")
-	allNodes  = netip.MustParseAddr("ff02::1")
+	t0       = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	simMAC   = net.HardwareAddr{0x02, 0, 0, 0, 0, 0x01}
+	clientLL = netip.MustParseAddr("fe80::1")
+	serverLL = netip.MustParseAddr("fe80::2")
+	allNodes = netip.MustParseAddr("ff02::1")
 	// routerArgs are the router's own odhcp6c arguments in these tests:
 	// reqprefix '48' (-P48), everything else netifd's default.
 	routerArgs = odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{Length: 48, IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: 120}
@@ -49,7 +49,7 @@ type simISP struct {
 	// dropFirst drops this many Solicits before answering any.
 	dropFirst int
 	// wanted is the prefix size the run wants (--prefix-len); 0 means 48.
-	wanted int
+	wanted    int
 	bound     map[string]bool
 	everBound []string
 }

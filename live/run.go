@@ -14,8 +14,8 @@ import (
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
-	"github.com/v6diag/v6diag/odhcp6c"
 	"github.com/v6diag/v6diag/ndp"
+	"github.com/v6diag/v6diag/odhcp6c"
 )
 
 // RFC 4861 §10: hosts retransmit Router Solicitations every
@@ -203,7 +203,7 @@ func (r *runner) startLadder() {
 		WantedPrefixLength: r.cfg.WantedPrefixLength})
 	r.ladder = newLadder(ladderConfig{
 		Strategy: strategy, Client: r.cfg.Client, RouterArgs: r.cfg.RouterArgs, Host: r.cfg.Host,
-		Wanted: r.cfg.WantedPrefixLength,
+		Wanted:         r.cfg.WantedPrefixLength,
 		RouterIdentity: r.cfg.RouterIdentity, RouterDUIDSkip: r.cfg.RouterDUIDSkip,
 		Start: r.out.Started, End: r.deadline,
 		Judge:  r.analyzer.Attempt,

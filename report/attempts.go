@@ -72,11 +72,11 @@ type jsonAttempt struct {
 	Verdict               string     `json:"verdict"`
 	DelegatedPrefixLength int        `json:"delegated_prefix_length"`
 	// RouterPrefix is what odhcp6c with the attempt's arguments gets.
-	RouterPrefix string `json:"router_prefix"`
-	StatusCodes           []string   `json:"status_codes"`
-	FirstFrame            int        `json:"first_frame"`
-	LastFrame             int        `json:"last_frame"`
-	Skipped               string     `json:"skipped"`
+	RouterPrefix string   `json:"router_prefix"`
+	StatusCodes  []string `json:"status_codes"`
+	FirstFrame   int      `json:"first_frame"`
+	LastFrame    int      `json:"last_frame"`
+	Skipped      string   `json:"skipped"`
 }
 
 // attemptsJSON joins the planned attempts with their analysis, by index.
