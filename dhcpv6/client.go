@@ -116,14 +116,17 @@ type ClientResult struct {
 	Outcome    Outcome
 	Advertises []*Message // valid Advertises, usable or not, in arrival order
 	Chosen     *Message   // the Advertise the Request was built from
+	// RequestedNA and RequestedPD are what the Request asked for: what
+	// the server may have bound even if its Reply never arrives.
+	RequestedNA, RequestedPD []IA
 	// Why says what the Policy decided last, when it said: why no Request
 	// went out, why the client solicited again, why a Reply bound nothing.
 	Why string
 	// Resolicits counts the times the Policy made the client solicit again
 	// with another shape.
-	Resolicits int
-	Reply        *Message   // the Reply to the Request (or the Rapid Commit Reply)
-	RapidCommit  bool       // Reply answered the Solicit with Rapid Commit
+	Resolicits   int
+	Reply        *Message // the Reply to the Request (or the Rapid Commit Reply)
+	RapidCommit  bool     // Reply answered the Solicit with Rapid Commit
 	ReleaseReply *Message
 	ObtainedNA   []IA // IA_NAs the Reply bound, only leases with valid lifetime > 0
 	ObtainedPD   []IA // IA_PDs the Reply bound, likewise
@@ -410,6 +413,7 @@ func (c *Client) request(now time.Time, i int) []Outgoing {
 	c.chosen = c.offers[i]
 	c.offers = append(c.offers[:i:i], c.offers[i+1:]...)
 	c.res.Chosen = c.chosen.Message
+	c.res.RequestedNA, c.res.RequestedPD = c.chosen.NA, c.chosen.PD
 	c.phase = PhaseRequesting
 	c.xid = c.cfg.NewTransactionID()
 	c.sending = MessageTypeRequest
