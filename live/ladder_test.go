@@ -26,7 +26,7 @@ var (
 	allNodes = netip.MustParseAddr("ff02::1")
 	// routerArgs are the router's own odhcp6c arguments in these tests:
 	// reqprefix '48' (-P48), everything else netifd's default.
-	routerArgs = odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{Length: 48, IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: 120}
+	routerArgs = odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{Length: 48, IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: odhcp6c.IntArg{Value: 120, Given: true}}
 	simHost    = odhcp6c.Host{IfName: "wan", HostName: "OpenWrt"}
 )
 

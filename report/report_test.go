@@ -38,7 +38,7 @@ func analyze(t *testing.T, name string) *diag.Result {
 		t.Fatalf("%s: %v", path, err)
 	}
 	// The router runs odhcp6c with netifd's defaults (-P0 -t120).
-	rc := &diag.RouterClientFacts{Args: odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: 120},
+	rc := &diag.RouterClientFacts{Args: odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: odhcp6c.IntArg{Value: 120, Given: true}},
 		Source: "netifd defaults", Host: odhcp6c.Host{IfName: "eth0.2", HostName: "OpenWrt"}}
 	rc.ArgsText = rc.Args.String()
 	a := diag.NewAnalyzer(diag.Facts{Live: true, Carrier: true, RouterClient: rc})

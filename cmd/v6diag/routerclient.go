@@ -13,7 +13,7 @@ import (
 // interface with no options set: reqprefix 'auto' (-P0) and soltimeout
 // 120 (-t120), nothing else (/lib/netifd/proto/dhcpv6.sh).
 func netifdDefaults() odhcp6c.Args {
-	return odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{Length: 0, IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: 120}
+	return odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{Length: 0, IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: odhcp6c.IntArg{Value: 120, Given: true}}
 }
 
 // routerClientFacts says which DHCPv6 client the router runs on its WAN:
