@@ -365,11 +365,7 @@ func (f *File) globalsDUID() uciValue {
 // and Args leave the word out, so they show what fixing it would run.
 func (rc *RouterClient) build(opts uciOptions, duid uciValue, host NetifdHost) {
 	var notes []string
-	if rc.Handler == HandlerUcode {
-		rc.Argv = ucodeArgv(opts, duid, host, &notes)
-	} else {
-		rc.Argv = shellArgv(opts, duid, host, &notes)
-	}
+	rc.Argv = handlerArgv(rc.Handler, opts, duid, host, &notes)
 	rc.Notes = append(rc.Notes, notes...)
 	argv := slices.Clone(rc.Argv)
 	for range len(rc.Argv) + 1 {

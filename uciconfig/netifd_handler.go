@@ -169,128 +169,246 @@ func protoOROs(host NetifdHost) []string {
 	return out
 }
 
-// shellFlags are dhcpv6.sh's boolean options that it declares as strings
-// ('noclientfqdn:bool') and so compares with "1" as written: 'true' or
-// 'yes' there does nothing.
-var shellFlags = []struct{ option, flag string }{
-	{"noslaaconly", "-S"}, {"forceprefix", "-F"}, {"norelease", "-k"},
-	{"noserverunicast", "-U"}, {"noclientfqdn", "-f"}, {"noacceptreconfig", "-a"},
+// argKind is how a handler turns one option into an argument.
+type argKind uint8
+
+const (
+	// argText passes the value after the flag, as written.
+	argText argKind = iota
+	// argOn passes the flag when the option is true: compared with "1"
+	// by dhcpv6.sh for the options it declares as strings
+	// ('noclientfqdn:bool'), through its bool() by dhcpv6.uc.
+	argOn
+	// argBlobOn passes the flag when netifd's uci_to_blob reads the
+	// option as true (dhcpv6.sh's proto_config_add_boolean options).
+	argBlobOn
+	// argOff passes the flag when the option is false (defaultreqopts:
+	// "0" for dhcpv6.sh, bool() for dhcpv6.uc).
+	argOff
+	// argInt passes the value after the flag as netifd's uci_to_blob
+	// converts an integer (proto_config_add_int); dhcpv6.uc passes the
+	// text as written.
+	argInt
+)
+
+// handlerArg is one option a handler turns into an argument.
+type handlerArg struct {
+	option, flag string
+	kind         argKind
 }
 
-// shellArgv builds the words OpenWrt 24.10's /lib/netifd/proto/dhcpv6.sh
-// passes to odhcp6c (proto_dhcpv6_setup), from the options netifd hands it
-// after uci_to_blob: its string options as written (a list there is
-// dropped), its booleans and integers converted (a value that does not
-// convert is dropped), its arrays split at spaces and tabs. The script
-// appends everything to one string and starts odhcp6c with it unquoted,
-// so the shell splits it at white space: a value with a space becomes two
-// words.
-func shellArgv(o uciOptions, duid uciValue, host NetifdHost, notes *[]string) []string {
-	var opts []string
-	add := func(w string) { opts = append(opts, w) }
-	note := func(format string, args ...any) { *notes = append(*notes, fmt.Sprintf(format, args...)) }
-	str := func(name string) string {
-		v := o.get(name)
-		if v.isList {
-			note("%s is a list; netifd passes dhcpv6.sh a list option only as a plain value, so it does nothing", name)
+// shellArgs are the options dhcpv6.sh (OpenWrt 24.10) writes between -c
+// and the -x, in its order.
+var shellArgs = []handlerArg{
+	{"defaultreqopts", "-R", argOff},
+	{"noslaaconly", "-S", argOn}, {"forceprefix", "-F", argOn}, {"norelease", "-k", argOn},
+	{"noserverunicast", "-U", argOn}, {"noclientfqdn", "-f", argOn}, {"noacceptreconfig", "-a", argOn},
+	{"ip6ifaceid", "-i", argText}, {"vendorclass", "-V", argText}, {"userclass", "-u", argText},
+	{"keep_ra_dnslifetime", "-L", argBlobOn}, {"skpriority", "-K", argInt}, {"ra_holdoff", "-m", argInt},
+	{"verbose", "-v", argBlobOn},
+}
+
+// ucodeArgs are the same for dhcpv6.uc (OpenWrt main): its booleans come
+// first, and verbose is -l with the value.
+var ucodeArgs = []handlerArg{
+	{"defaultreqopts", "-R", argOff},
+	{"noslaaconly", "-S", argOn}, {"forceprefix", "-F", argOn}, {"norelease", "-k", argOn},
+	{"strict_rfc7550", "--strict-rfc7550", argOn}, {"noserverunicast", "-U", argOn},
+	{"noclientfqdn", "-f", argOn}, {"noacceptreconfig", "-a", argOn}, {"keep_ra_dnslifetime", "-L", argOn},
+	{"ip6ifaceid", "-i", argText}, {"vendorclass", "-V", argText}, {"userclass", "-u", argText},
+	{"skpriority", "-K", argText}, {"ra_holdoff", "-m", argText}, {"verbose", "-l", argText},
+}
+
+// handlerReader reads a section's options as one handler does and notes
+// what it does not take as the user may have meant.
+type handlerReader struct {
+	ucode bool
+	o     uciOptions
+	notes *[]string
+}
+
+func (r handlerReader) note(format string, args ...any) {
+	*r.notes = append(*r.notes, fmt.Sprintf(format, args...))
+}
+
+// text is an option the handler reads as one value. netifd hands
+// dhcpv6.sh a list there as nothing; dhcpv6.uc would write the list's
+// text into the argument, which v6diag leaves out instead. Both say so.
+func (r handlerReader) text(name string) string {
+	v := r.o.get(name)
+	if v.isList {
+		r.note("%s is a list where the dhcpv6 handler takes one value; it is left out", name)
+		return ""
+	}
+	if name == "ip6ifaceid" && v.value == "" {
+		// dhcpv6.uc falls back to the old name; dhcpv6.sh's fallback
+		// reads an attribute netifd never fills.
+		if old := r.text("ifaceid"); old != "" && r.ucode {
+			return old
+		} else if old != "" {
+			r.note("ifaceid does nothing with dhcpv6.sh, which reads ip6ifaceid (odhcp6c's first-boot script renames the option)")
+		}
+	}
+	return v.value
+}
+
+// arg is the argument for one option, or "".
+func (r handlerReader) arg(a handlerArg) string {
+	v := r.text(a.option)
+	if v == "" {
+		return ""
+	}
+	var on, known bool
+	switch {
+	case a.kind == argText:
+		return a.flag + v
+	case a.kind == argInt:
+		n, ok := blobInt(v)
+		if !ok {
+			r.note("%s '%s' does nothing: netifd drops a value that is not an integer", a.option, v)
 			return ""
 		}
-		return v.value
-	}
-	boolean := func(name string) bool {
-		v, ok := o.plain(name)
-		b, known := blobBool(v)
-		if ok && !known {
-			note("%s '%s' does nothing: netifd reads only '1', 'true', '0' and 'false' there", name, v)
-		}
-		return b
-	}
-	integer := func(name string) (string, bool) {
-		v, ok := o.plain(name)
-		if !ok {
-			return "", false
-		}
-		n, valid := blobInt(v)
-		if !valid {
-			note("%s '%s' does nothing: netifd drops a value that is not an integer", name, v)
-			return "", false
-		}
-		return strconv.Itoa(int(n)), true
-	}
-
-	opts = addressAndPrefix(str("reqaddress"), str("reqprefix"), notes)
-	clientID := str("clientid")
-	if clientID == "" {
-		clientID = duid.words()
-	}
-	if clientID != "" {
-		add("-c" + clientID)
-	}
-	switch v := str("defaultreqopts"); v {
-	case "", "1":
-	case "0":
-		add("-R")
+		return a.flag + strconv.Itoa(int(n))
+	case r.ucode:
+		on, known = ucodeBool(v)
+	case a.kind == argBlobOn:
+		on, known = blobBool(v)
 	default:
-		note("defaultreqopts '%s' does nothing: dhcpv6.sh compares it with '0'", v)
+		// dhcpv6.sh compares the text.
+		on, known = v == "1", v == "1" || v == "0"
 	}
-	for _, fl := range shellFlags {
-		switch v := str(fl.option); v {
-		case "", "0":
-		case "1":
-			add(fl.flag)
-		default:
-			note("%s '%s' does nothing: dhcpv6.sh compares it with '1' (netifd passes the text as written)", fl.option, v)
+	switch {
+	case !known:
+		r.note("%s '%s' does nothing: the dhcpv6 handler reads only %s there", a.option, v, r.booleans(a.kind))
+	case on == (a.kind != argOff):
+		return a.flag
+	}
+	return ""
+}
+
+// booleans says which values a handler reads as booleans, for notes.
+func (r handlerReader) booleans(k argKind) string {
+	switch {
+	case r.ucode:
+		return "1/0, on/off, true/false, yes/no, enabled/disabled"
+	case k == argBlobOn:
+		return "'1', 'true', '0' and 'false'"
+	}
+	return "'1' and '0'"
+}
+
+// clientID is -c: the section's clientid, else the globals' DUID;
+// dhcpv6.uc also takes '*' for "not this section's" and checks the hex.
+func (r handlerReader) clientID(duid uciValue) string {
+	id := r.text("clientid")
+	if r.ucode && id == "*" {
+		id = ""
+	} else if r.ucode && id != "" {
+		hex, ok := ucodeHex(id)
+		if !ok {
+			r.note("clientid '%s' is not hex; dhcpv6.uc ignores it", id)
+		}
+		id = hex
+	}
+	if id != "" || !duid.set {
+		return id
+	}
+	if !r.ucode {
+		return duid.words()
+	}
+	hex, ok := ucodeHex(duid.words())
+	if !ok {
+		r.note("globals' dhcp_default_duid '%s' is not hex; dhcpv6.uc ignores it", duid.words())
+	}
+	return hex
+}
+
+// sendOptions are the -x values: an array to dhcpv6.sh (a plain value
+// split at spaces and tabs); to dhcpv6.uc a plain value is one -x,
+// spaces and all.
+func (r handlerReader) sendOptions() []string {
+	v := r.o.get("sendopts")
+	if !r.ucode || v.isList {
+		return blobArray(v)
+	}
+	if strings.ContainsAny(v.value, " \t") {
+		r.note("sendopts '%s' is one -x to dhcpv6.uc, spaces and all; use a list for several options", v.value)
+	}
+	return blobArray(uciValue{list: []string{v.value}, isList: true})
+}
+
+// requestedOptions are the -r values: reqopts split at white space (a
+// list is nothing to dhcpv6.sh; dhcpv6.uc keeps each item whole, and
+// odhcp6c's -r reads "23 24" as two codes anyway), then what the
+// installed protocol handlers add.
+func (r handlerReader) requestedOptions(host NetifdHost) []string {
+	v := r.o.get("reqopts")
+	var codes []string
+	switch {
+	case v.isList && r.ucode:
+		codes = v.list
+	default:
+		codes = strings.FieldsFunc(r.text("reqopts"), func(c rune) bool { return c < 0x80 && cnum.IsSpace(byte(c)) })
+	}
+	return append(codes, protoOROs(host)...)
+}
+
+// handlerArgv builds the words the host's dhcpv6 handler passes to odhcp6c
+// for a section's options (proto_dhcpv6_setup in OpenWrt 24.10's
+// /lib/netifd/proto/dhcpv6.sh; setup in main's dhcpv6.uc).
+//
+// dhcpv6.sh gets the options after netifd's uci_to_blob has typed them
+// (libuci blob.c): its string options as written, a list there dropped;
+// its booleans and integers converted, a value that does not convert
+// dropped; its arrays split at spaces and tabs. It appends every argument
+// to one string and starts odhcp6c with it unquoted, so the shell splits
+// it at white space: a value with a space becomes two words.
+//
+// dhcpv6.uc reads the raw UCI values, parses booleans loosely, checks the
+// client IDs' hex, and passes each argument as one word.
+func handlerArgv(h DHCPv6Handler, o uciOptions, duid uciValue, host NetifdHost, notes *[]string) []string {
+	r := handlerReader{ucode: h == HandlerUcode, o: o, notes: notes}
+	args := shellArgs
+	if r.ucode {
+		args = ucodeArgs
+	} else if _, ok := o.plain("strict_rfc7550"); ok {
+		r.note("strict_rfc7550 does nothing with dhcpv6.sh; only the ucode handler passes --strict-rfc7550")
+	}
+	words := addressAndPrefix(r.text("reqaddress"), r.text("reqprefix"), notes)
+	if id := r.clientID(duid); id != "" {
+		words = append(words, "-c"+id)
+	}
+	for _, a := range args {
+		if w := r.arg(a); w != "" {
+			words = append(words, w)
 		}
 	}
-	if _, ok := o.plain("strict_rfc7550"); ok {
-		note("strict_rfc7550 does nothing with dhcpv6.sh; only the ucode handler passes --strict-rfc7550")
+	for _, x := range r.sendOptions() {
+		words = append(words, "-x"+x)
 	}
-	ifaceID := str("ip6ifaceid")
-	if _, ok := o.plain("ifaceid"); ok && ifaceID == "" {
-		note("ifaceid does nothing with dhcpv6.sh, which reads ip6ifaceid (odhcp6c's first-boot script renames the option)")
+	for _, c := range r.requestedOptions(host) {
+		if c != "" {
+			words = append(words, "-r"+c)
+		}
 	}
-	if ifaceID != "" {
-		add("-i" + ifaceID)
+	timeout := r.text("soltimeout")
+	if !r.ucode && timeout != "" {
+		timeout = strings.TrimPrefix(r.arg(handlerArg{"soltimeout", "-t", argInt}), "-t")
 	}
-	if v := str("vendorclass"); v != "" {
-		add("-V" + v)
+	if timeout == "" {
+		timeout = "120"
 	}
-	if v := str("userclass"); v != "" {
-		add("-u" + v)
+	words = append(words, "-t"+timeout)
+	if r.ucode {
+		return words
 	}
-	if boolean("keep_ra_dnslifetime") {
-		add("-L")
-	}
-	if n, ok := integer("skpriority"); ok {
-		add("-K" + n)
-	}
-	if n, ok := integer("ra_holdoff"); ok {
-		add("-m" + n)
-	}
-	if boolean("verbose") {
-		add("-v")
-	}
-	for _, x := range blobArray(o.get("sendopts")) {
-		add("-x" + x)
-	}
-	// "for opt in $reqopts": split at white space like $opts below.
-	reqopts := strings.Join(append([]string{str("reqopts")}, protoOROs(host)...), " ")
-	for _, r := range strings.FieldsFunc(reqopts, isIFS) {
-		add("-r" + r)
-	}
-	timeout := "120"
-	if n, ok := integer("soltimeout"); ok {
-		timeout = n
-	}
-	add("-t" + timeout)
-
-	argv := strings.FieldsFunc(strings.Join(opts, " "), isIFS)
-	if len(argv) != len(opts) {
-		note("dhcpv6.sh passes its options unquoted, so the shell splits a value with white space into several words")
+	argv := strings.FieldsFunc(strings.Join(words, " "), isIFS)
+	if len(argv) != len(words) {
+		r.note("dhcpv6.sh passes its options unquoted, so the shell splits a value with white space into several words")
 	}
 	for _, w := range argv {
 		if strings.ContainsAny(w, "*?[") {
-			note("the shell would also expand %q as a file name pattern; v6diag assumes it matches no file", w)
+			r.note("the shell would also expand %q as a file name pattern; v6diag assumes it matches no file", w)
 		}
 	}
 	return argv
@@ -303,10 +421,8 @@ func isIFS(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }
 // a plain value split at spaces and tabs; empty items are left out, as the
 // handlers skip them.
 func blobArray(v uciValue) []string {
-	var items []string
-	if v.isList {
-		items = v.list
-	} else {
+	items := v.list
+	if !v.isList {
 		items = strings.FieldsFunc(v.value, func(r rune) bool { return r == ' ' || r == '\t' })
 	}
 	var out []string
@@ -316,123 +432,6 @@ func blobArray(v uciValue) []string {
 		}
 	}
 	return out
-}
-
-// ucodeFlags are dhcpv6.uc's boolean options in the order it writes them.
-var ucodeFlags = []struct{ option, flag string }{
-	{"noslaaconly", "-S"}, {"forceprefix", "-F"}, {"norelease", "-k"},
-	{"strict_rfc7550", "--strict-rfc7550"}, {"noserverunicast", "-U"}, {"noclientfqdn", "-f"},
-	{"noacceptreconfig", "-a"}, {"keep_ra_dnslifetime", "-L"},
-}
-
-// ucodeArgv builds the words of OpenWrt main's dhcpv6.uc (its setup
-// function) from the raw UCI values (ctx.data): options as written, each
-// argument one word, booleans through its bool(), the client IDs through
-// its validate_hex, '*' for "no client ID of this section".
-func ucodeArgv(o uciOptions, duid uciValue, host NetifdHost, notes *[]string) []string {
-	var argv []string
-	add := func(w string) { argv = append(argv, w) }
-	note := func(format string, args ...any) { *notes = append(*notes, fmt.Sprintf(format, args...)) }
-	// str is a plain value. The handler would write a list's text
-	// representation into the argument; v6diag drops it instead, and says
-	// so.
-	str := func(name string) string {
-		v := o.get(name)
-		if v.isList {
-			note("%s is a list where dhcpv6.uc expects one value; v6diag leaves it out", name)
-			return ""
-		}
-		return v.value
-	}
-
-	argv = addressAndPrefix(str("reqaddress"), str("reqprefix"), notes)
-	clientID := str("clientid")
-	if clientID == "*" {
-		clientID = ""
-	} else if clientID != "" {
-		hex, ok := ucodeHex(clientID)
-		if !ok {
-			note("clientid '%s' is not hex; dhcpv6.uc ignores it", clientID)
-		}
-		clientID = hex
-	}
-	if clientID == "" && duid.set {
-		hex, ok := ucodeHex(duid.words())
-		if !ok {
-			note("globals' dhcp_default_duid '%s' is not hex; dhcpv6.uc ignores it", duid.words())
-		}
-		clientID = hex
-	}
-	if clientID != "" {
-		add("-c" + clientID)
-	}
-	if v, ok := o.plain("defaultreqopts"); ok {
-		if b, known := ucodeBool(v); known && !b {
-			add("-R")
-		} else if !known {
-			note("defaultreqopts '%s' is not a boolean; dhcpv6.uc ignores it", v)
-		}
-	}
-	for _, fl := range ucodeFlags {
-		v, ok := o.plain(fl.option)
-		if !ok {
-			continue
-		}
-		switch b, known := ucodeBool(v); {
-		case !known:
-			note("%s '%s' is not a boolean; dhcpv6.uc ignores it", fl.option, v)
-		case b:
-			add(fl.flag)
-		}
-	}
-	ifaceID := str("ip6ifaceid")
-	if ifaceID == "" {
-		ifaceID = str("ifaceid")
-	}
-	for _, opt := range []struct{ name, flag string }{
-		{"", "-i"}, {"vendorclass", "-V"}, {"userclass", "-u"},
-		{"skpriority", "-K"}, {"ra_holdoff", "-m"}, {"verbose", "-l"},
-	} {
-		v := ifaceID
-		if opt.name != "" {
-			v = str(opt.name)
-		}
-		if v != "" {
-			add(opt.flag + v)
-		}
-	}
-	// A plain sendopts is one -x, spaces and all; a list is one each.
-	send := o.get("sendopts")
-	items := send.list
-	if !send.isList && send.set {
-		items = []string{send.value}
-		if strings.ContainsAny(send.value, " \t") {
-			note("sendopts '%s' is one -x to dhcpv6.uc, spaces and all (dhcpv6.sh splits it); use a list for several options", send.value)
-		}
-	}
-	for _, x := range items {
-		if x != "" {
-			add("-x" + x)
-		}
-	}
-	// A plain reqopts splits at white space; a list's items stay whole
-	// (odhcp6c's -r reads "23 24" as two codes anyway).
-	req := o.get("reqopts")
-	reqs := req.list
-	if !req.isList {
-		reqs = strings.FieldsFunc(req.value, func(r rune) bool { return r < 0x80 && cnum.IsSpace(byte(r)) })
-	}
-	for _, r := range append(reqs, protoOROs(host)...) {
-		if r != "" {
-			add("-r" + r)
-		}
-	}
-	timeout := str("soltimeout")
-	if timeout == "" {
-		timeout = "120"
-	}
-	add("-t" + timeout)
-	return argv
 }
 
 // addressAndPrefix is how both handlers begin: -N with reqaddress as

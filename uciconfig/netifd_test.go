@@ -99,7 +99,7 @@ func TestRouterClientOptions(t *testing.T) {
 			notes: []string{"noclientfqdn 'true' does nothing", "forceprefix 'yes' does nothing", "strict_rfc7550 does nothing with dhcpv6.sh"}},
 		{name: "flags at 'true', 'Yes ', 'enabled', 'on', ucode", config: withWAN6("option noclientfqdn 'true'", "option forceprefix 'Yes '",
 			"option norelease 'enabled'", "option noacceptreconfig 'on'", "option noserverunicast 'maybe'"), host: ucode,
-			argv: "-P0 -F -k -f -a -t120", args: "-P0 -F -k -f -a -t120", notes: []string{"noserverunicast 'maybe' is not a boolean"}},
+			argv: "-P0 -F -k -f -a -t120", args: "-P0 -F -k -f -a -t120", notes: []string{"noserverunicast 'maybe' does nothing"}},
 		{name: "keep_ra_dnslifetime yes: netifd's booleans are 1/true/0/false", config: withWAN6("option keep_ra_dnslifetime 'yes'"), host: shell,
 			argv: "-P0 -t120", args: "-P0 -t120", notes: []string{"keep_ra_dnslifetime 'yes' does nothing"}},
 		{name: "ip6ifaceid", config: withWAN6("option ip6ifaceid '::1:2'"), host: shell,
