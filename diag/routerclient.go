@@ -76,9 +76,9 @@ func (a *Analyzer) routerClient(x *exchange) *RouterClient {
 	rc.Discarded = !rc.Got() && !res.Incomplete && offeredPrefix(x)
 	if f.NotRunning != "" {
 		rc.NotRunning = true
-		rc.Explanation = fmt.Sprintf("%s, so the router runs no DHCPv6 client on the WAN and gets nothing. With netifd's defaults: %s",
-			f.NotRunning, res.Explanation)
-		if rc.Got() && !res.Predicted {
+		rc.Explanation = fmt.Sprintf("%s, so the router gets nothing. With netifd's defaults, %s",
+			upperFirst(f.NotRunning), res.Explanation)
+		if rc.Got() || offeredPrefix(x) {
 			a.runningGets = &Suggested{Advice: "a DHCPv6 client on the WAN (proto 'dhcpv6') with netifd's defaults",
 				ArgsText: f.ArgsText, Prefix: rc.Prefix, Address: rc.Address}
 		}
@@ -148,7 +148,7 @@ func (a *Analyzer) speakForRouter(r *Result, x *exchange) {
 	want := a.wanted(x)
 	switch {
 	case rc.Got() && (want == 0 || rc.Prefix.Bits() <= want):
-		if r.Verdict.Code != CodeOK && !rc.Predicted {
+		if r.Verdict.Code != CodeOK && !rc.Predicted && !rc.Incomplete {
 			r.Verdict = Verdict{CodeOK, fmt.Sprintf("IPv6 works for the router: %s", rc.Explanation), PartyNobody}
 		}
 	case rc.Got():
@@ -183,4 +183,11 @@ type Suggested struct {
 	ArgsText string
 	Prefix   netip.Prefix
 	Address  netip.Addr
+}
+
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }

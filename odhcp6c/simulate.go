@@ -39,8 +39,9 @@ type Result struct {
 	// odhcp6c would send: the leases are those offered, not bound.
 	Predicted bool
 	// Incomplete is set when the capture lacks the answer to a message
-	// odhcp6c would send (it would solicit again with another shape, or
-	// request from a server the capture's client did not request from).
+	// odhcp6c would send (it would solicit with another shape than the
+	// capture's client did, and the answers to that client stand in; or
+	// it would request from a server the capture's client did not).
 	Incomplete bool
 	// Stateless is set when odhcp6c falls back to Information-Requests.
 	Stateless bool
@@ -118,6 +119,9 @@ type simulation struct {
 	opener []int
 	// dropped are the fallbacks taken so far, in words.
 	dropped []string
+	// standIn, when set, says whose answers stood in for those to a
+	// Solicit odhcp6c would send and the capture lacks.
+	standIn string
 	res     Result
 }
 
@@ -144,6 +148,9 @@ func (s *simulation) step(frames []int, format string, args ...any) {
 
 func (s *simulation) finish(format string, args ...any) Result {
 	s.res.Explanation = fmt.Sprintf(format, args...)
+	if s.standIn != "" {
+		s.res.Explanation += " Predicted: " + s.standIn + "."
+	}
 	return s.res
 }
 
@@ -177,8 +184,16 @@ func (s *simulation) run(st State) Result {
 			}
 		}
 		if len(sols) == 0 {
+			// The capture's client asked otherwise: its answers stand in
+			// for those to odhcp6c's Solicit, and the result says so.
+			for i, m := range s.msgs {
+				if m.FromClient && m.Message.Type == dhcpv6.MessageTypeSolicit {
+					sols = append(sols, i)
+				}
+			}
 			s.res.Incomplete = true
-			return s.finish("odhcp6c would solicit for %s next; the capture holds no such Solicit, so what it gets then is not shown.", want)
+			s.standIn = fmt.Sprintf("the capture holds no Solicit for %s, as odhcp6c would send; the answers to the client's other Solicits stand in", want)
+			s.step(nil, "%s.", s.standIn)
 		}
 		cands, discarded := s.judgeAnswers(st, sols)
 		if len(cands) == 0 && len(discarded) == 0 {

@@ -136,8 +136,9 @@ func TestSimulate(t *testing.T) {
 				l.add(true, solicit(1, true, true, 0))
 				l.add(false, answer(dhcpv6.MessageTypeAdvertise, 1, serverA, nil, []dhcpv6.IA{prefixIA("2001:db8::/48")}))
 			},
-			predicted:   false,
-			explanation: "odhcp6c would solicit for a prefix alone next",
+			prefix:      "2001:db8::/48",
+			predicted:   true,
+			explanation: "Predicted: the capture holds no Solicit for a prefix alone, as odhcp6c would send",
 		},
 		{
 			name: "no prefix offered, -Ntry -P0 drops IA_PD and binds an address",

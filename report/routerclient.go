@@ -59,7 +59,10 @@ func routerClientJSON(r *diag.Result) jsonRouterClient {
 		j.Address = rc.Address.String()
 	}
 	if s := r.Suggested; s != nil {
-		j.Suggestion = &jsonSuggestion{Attempt: s.Attempt, Settings: s.Advice, Args: s.ArgsText, Prefix: s.Prefix.String()}
+		j.Suggestion = &jsonSuggestion{Attempt: s.Attempt, Settings: s.Advice, Args: s.ArgsText}
+		if s.Prefix.IsValid() {
+			j.Suggestion.Prefix = s.Prefix.String()
+		}
 		if s.Address.IsValid() {
 			j.Suggestion.Address = s.Address.String()
 		}
@@ -103,8 +106,16 @@ func routerClientLines(d Document) routerLines {
 	}
 	l.Why = rc.Explanation
 	if s := rc.Suggestion; s != nil {
-		l.Suggestion = fmt.Sprintf("With %s (odhcp6c %s) it gets %s; attempt %d proved it. network.suggested has the change.",
-			s.Settings, s.Args, s.Prefix, s.Attempt)
+		proof := fmt.Sprintf("attempt %d proved it", s.Attempt)
+		if s.Attempt == 0 {
+			proof = "the capture shows the ISP offering it"
+		}
+		got := s.Prefix
+		if got == "" {
+			got = "a prefix"
+		}
+		l.Suggestion = fmt.Sprintf("With %s (odhcp6c %s) it gets %s; %s. network.suggested has the change.",
+			s.Settings, s.Args, got, proof)
 	}
 	l.Notes = rc.Notes
 	return l

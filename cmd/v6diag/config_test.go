@@ -158,10 +158,11 @@ func fileHash(t *testing.T, path string) [32]byte {
 }
 
 // TestAnalyzeWritesSuggestion analyses a healthy PPPoE capture (a /56
-// delegated) against a config without wan6: analyze writes
-// network.suggested (0600, the key kept) and network.diff (key masked),
-// leaves the config alone, and `v6diag config --from` prints the same
-// diff again.
+// delegated) against a config without wan6: the router runs no DHCPv6
+// client, so the verdict is config-blocks-prefix (exit 1) and analyze
+// writes network.suggested (0600, the key kept) and network.diff (key
+// masked), leaves the config alone, and `v6diag config --from` prints the
+// same diff again.
 func TestAnalyzeWritesSuggestion(t *testing.T) {
 	capFile := sharedCapture(t, pppoeOK)
 	dir := t.TempDir()
@@ -172,8 +173,8 @@ func TestAnalyzeWritesSuggestion(t *testing.T) {
 	before := fileHash(t, cfg)
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := invoke("analyze", "--out", out, "--config", cfg, capFile)
-	if code != exitOK {
-		t.Fatalf("exit %d, stderr %q", code, stderr)
+	if code != exitProblem || !strings.Contains(stdout, "config-blocks-prefix") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 1 and config-blocks-prefix", code, stdout, stderr)
 	}
 	if fileHash(t, cfg) != before {
 		t.Fatal("analyze changed the config file")

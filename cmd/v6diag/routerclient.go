@@ -7,47 +7,67 @@ import (
 
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/odhcp6c"
+	"github.com/v6diag/v6diag/uciconfig"
 )
 
-// netifdDefaults are the arguments netifd gives odhcp6c for a dhcpv6
-// interface with no options set: reqprefix 'auto' (-P0) and soltimeout
-// 120 (-t120), nothing else (/lib/netifd/proto/dhcpv6.sh).
-func netifdDefaults() odhcp6c.Args {
-	return odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{Length: 0, IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: odhcp6c.IntArg{Value: 120, Given: true}}
+// netifdHost is what netifd's dhcpv6 handler reads from the router
+// besides the config: which handler it has (the ucode one only where
+// /lib/netifd/proto/dhcpv6.uc exists), and whether the dslite and map
+// protocol handlers are installed (each adds options to the ORO).
+func netifdHost(root fs.FS) uciconfig.NetifdHost {
+	var h uciconfig.NetifdHost
+	if _, err := fs.Stat(root, "lib/netifd/proto/dhcpv6.uc"); err == nil {
+		h.Handler = uciconfig.HandlerUcode
+	}
+	_, errDSLite := fs.Stat(root, "lib/netifd/proto/dslite.sh")
+	_, errMAP := fs.Stat(root, "lib/netifd/proto/map.sh")
+	h.DSLite, h.MAP = errDSLite == nil, errMAP == nil
+	return h
 }
 
 // routerClientFacts says which DHCPv6 client the router runs on its WAN:
 // odhcp6c with the arguments netifd derives from the network config, or
-// netifd's defaults when there is no config or no dhcpv6 interface in it.
-// ifname is the WAN device odhcp6c runs on.
+// netifd's defaults when there is no config or no DHCPv6 client in it
+// (then the router runs none, and the report says what the defaults would
+// get). ifname is the WAN device v6diag runs on; "" offline.
 func routerClientFacts(nc netConfig, ifname string, root fs.FS) *diag.RouterClientFacts {
-	rc := &diag.RouterClientFacts{Args: netifdDefaults(), Source: "netifd defaults",
-		Host: odhcp6c.Host{IfName: ifname, HostName: hostName(root)}}
+	host := netifdHost(root)
+	var m uciconfig.RouterClient
 	if nc.file != nil {
-		mapped := netifdMapping(nc, root)
-		rc.Args, rc.Source, rc.Notes = mapped.args, mapped.source, mapped.notes
-		if mapped.device != "" && ifname == "" {
-			rc.Host.IfName = mapped.device
-		}
+		m = nc.file.RouterClient(nc.path, host)
+	} else {
+		m = uciconfig.NetifdDefaults(host)
+		m.Notes = append(m.Notes, "no network config was read, so v6diag assumes netifd's defaults for wan6")
+		m.Runs = true
 	}
-	rc.ArgsText = rc.Args.String()
+	rc := &diag.RouterClientFacts{Args: m.Args, ArgsText: m.Args.String(), Source: m.Source, Notes: m.Notes,
+		Host: odhcp6c.Host{IfName: ifname, HostName: hostName(root)}}
+	if rc.Host.IfName == "" {
+		rc.Host.IfName = m.Device
+	}
+	if !m.Runs {
+		rc.NotRunning = notRunningWhy(m)
+	}
 	return rc
+}
+
+// notRunningWhy is the mapping's reason the router runs no client, for
+// the sentence "…, so the router runs no DHCPv6 client".
+func notRunningWhy(m uciconfig.RouterClient) string {
+	if len(m.Notes) == 0 {
+		return "the network config starts no DHCPv6 client on the WAN"
+	}
+	why, _, _ := strings.Cut(m.Notes[len(m.Notes)-1], ";")
+	return strings.TrimSuffix(why, ".")
 }
 
 // clientArgsFacts is the router client given by hand (--client-args).
 func clientArgsFacts(text string) (*diag.RouterClientFacts, error) {
-	a, err := parseClientArgs(text)
+	a, iface, err := odhcp6c.ParseArgs(text)
 	if err != nil {
-		return nil, usageError{fmt.Sprintf("--client-args %q: %v", text, err)}
+		return nil, usageError{fmt.Sprintf("--client-args: %v", err)}
 	}
-	return &diag.RouterClientFacts{Args: a, ArgsText: a.String(), Source: "--client-args"}, nil
-}
-
-// mappedClient is what netifd's mapping gives for the config.
-type mappedClient struct {
-	args           odhcp6c.Args
-	source, device string
-	notes          []string
+	return &diag.RouterClientFacts{Args: a, ArgsText: a.String(), Source: "--client-args", Host: odhcp6c.Host{IfName: iface}}, nil
 }
 
 // hostName is what odhcp6c puts in its Client FQDN: the kernel's host name
