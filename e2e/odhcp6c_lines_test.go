@@ -227,12 +227,18 @@ func checkOdhcp6cGets(t *testing.T, c lines.Cell, want odhcp6cGets, res lines.Re
 	}
 }
 
+// renewTimers are the T1 and T2 each renewing line gives, in seconds.
+var renewTimers = map[string][2]uint32{
+	lines.TestISPNoIANA:         {3600, 7200},
+	lines.KeaAddressesAndPrefix: {1000, 2000},
+	lines.DhcpdAddressesPrefix:  {1000, 2000},
+}
+
 // TestOdhcp6cRenews binds the real odhcp6c (netifd's default arguments)
 // on the test ISP's line and on real servers' lines, then makes it renew
 // as netifd's renew handler does (SIGUSR1): the test ISP must answer the
-// Renew as Kea and dhcpd do, so that odhcp6c keeps its prefix with
-// refreshed lifetimes and the ISP's T1/T2 — it is "updated", never
-// "unbound".
+// Renew as Kea and dhcpd do, so that odhcp6c keeps its prefix, its
+// lifetimes and the ISP's T1/T2 — it is "updated", never "unbound".
 func TestOdhcp6cRenews(t *testing.T) {
 	t.Parallel()
 	testbed.NeedPeers(t)
@@ -271,15 +277,17 @@ func TestOdhcp6cRenews(t *testing.T) {
 		if len(updated.Prefixes) != 1 || updated.Prefixes[0].Prefix != bound.Prefixes[0].Prefix {
 			t.Errorf("prefixes after the Renew %+v, before %+v", updated.Prefixes, bound.Prefixes)
 		}
-		// Each line's T1 is a third of its preferred lifetime (testisp:
-		// 1 h and 3 h; Kea and dhcpd: 1000 s and 3000 s), and a renewed
-		// lifetime is the full one again, less at most a few seconds.
+		// The line's T1 and T2 (testisp: 1 h and 2 h; Kea and dhcpd:
+		// 1000 s and 2000 s), and lifetimes that have not run down:
+		// Kea and the test ISP renew them in full, dhcpd hands back the
+		// lease it has (its dhcp-cache-threshold, 25 % of the lifetime).
 		after := updated.Prefixes[0]
-		if after.T1 == 0 || after.Preferred < 3*after.T1-5 || after.T2 != 2*after.T1 {
-			t.Errorf("after the Renew: T1 %d, T2 %d, preferred %d", after.T1, after.T2, after.Preferred)
+		if t1, t2 := renewTimers[c.Line.Name][0], renewTimers[c.Line.Name][1]; after.T1 != t1 || after.T2 != t2 {
+			t.Errorf("after the Renew: T1 %d, T2 %d, want %d and %d", after.T1, after.T2, t1, t2)
 		}
-		if after.Preferred < bound.Prefixes[0].Preferred {
-			t.Errorf("the Renew did not refresh the preferred lifetime: %d after, %d before", after.Preferred, bound.Prefixes[0].Preferred)
+		if after.Preferred+10 < bound.Prefixes[0].Preferred || after.Valid+10 < bound.Prefixes[0].Valid {
+			t.Errorf("the Renew shortened the lifetimes: %d/%d after, %d/%d before", after.Preferred, after.Valid,
+				bound.Prefixes[0].Preferred, bound.Prefixes[0].Valid)
 		}
 		ex, err := lines.ReadExchange(dump.Path, o.Started)
 		if err != nil {
