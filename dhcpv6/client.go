@@ -163,13 +163,17 @@ type Client struct {
 	policy Policy
 	// offers are the Advertises collected in this round, as the Policy
 	// read them; chosen is the one the Request went to.
-	offers   []Offer
-	chosen   Offer
-	phase    Phase
-	xid      TransactionID
-	sending  MessageType
-	timer    retransmitter
-	solMaxRT time.Duration
+	offers []Offer
+	chosen Offer
+	// discardedRound is set when an answer to the current Solicit was
+	// discarded; discardedRounds counts such rounds in a row.
+	discardedRound  bool
+	discardedRounds int
+	phase           Phase
+	xid             TransactionID
+	sending         MessageType
+	timer           retransmitter
+	solMaxRT        time.Duration
 	// collectUntil is when Advertise collection ends; zero before the
 	// first Advertise.
 	collectUntil time.Time
@@ -262,9 +266,26 @@ func (c *Client) Tick(now time.Time) []Outgoing {
 		}
 		return nil
 	}
+	if c.phase == PhaseSoliciting && c.discardedRound {
+		// Every answer to this Solicit was discarded, as to the one
+		// before: the servers answer the same each time, and a client
+		// that discards them (odhcp6c -Nforce) solicits for ever. A
+		// diagnostic has seen enough.
+		c.discardedRounds++
+		c.discardedRound = false
+		if c.discardedRounds >= discardedRoundsEnough {
+			c.res.Why = "every Advertise was discarded, round after round"
+			c.finish(OutcomeNoUsableAdvertise)
+			return nil
+		}
+	}
 	c.timer.transmit(now, c.cfg.Rand())
 	return c.send(now)
 }
+
+// discardedRoundsEnough is how many Solicit rounds answered only by
+// discarded Advertises end the exchange.
+const discardedRoundsEnough = 2
 
 // Receive handles one decoded message. What fails RFC 8415 §16 validation
 // or does not fit the exchange is recorded in Result().Ignored with the
@@ -355,6 +376,7 @@ func (c *Client) advertise(now time.Time, m *Message) []Outgoing {
 	o := c.policy.JudgeAdvertise(c.shape, m, c.timer.sent > 1)
 	if o.Discard != "" {
 		c.ignore(m, o.Discard)
+		c.discardedRound = true
 		return nil
 	}
 	c.offers = append(c.offers, o)

@@ -33,11 +33,14 @@ func netifdHost(root fs.FS) uciconfig.NetifdHost {
 func routerClientFacts(nc netConfig, ifname string, root fs.FS) *diag.RouterClientFacts {
 	host := netifdHost(root)
 	var m uciconfig.RouterClient
-	if nc.file != nil {
+	switch {
+	case nc.file != nil && len(nc.file.Sections()) > 0:
 		m = nc.file.RouterClient(nc.path, host)
-	} else {
+	default:
+		// No config to read (not on a router, or an empty file): assume
+		// OpenWrt's own, whose wan6 runs netifd's defaults.
 		m = uciconfig.NetifdDefaults(host)
-		m.Notes = append(m.Notes, "no network config was read, so v6diag assumes netifd's defaults for wan6")
+		m.Notes = append(m.Notes, "no network config was read, so v6diag assumes OpenWrt's default wan6 (netifd's defaults)")
 		m.Runs = true
 	}
 	rc := &diag.RouterClientFacts{Args: m.Args, ArgsText: m.Args.String(), Source: m.Source, Notes: m.Notes,
