@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/odhcp6c"
@@ -371,10 +372,16 @@ func (a *Analyzer) routerVerdict(r *Result, ws []AttemptWindow, attempts []Attem
 	w, at := ws[bi], attempts[bi]
 	r.Verdict.Summary += fmt.Sprintf(" With %s, odhcp6c gets %s (attempt %d, %s).", w.Advice, at.RouterPrefix, w.Index, w.Label)
 	r.Suggested = &Suggested{Attempt: w.Index, Advice: w.Advice, ArgsText: w.ArgsText, Prefix: at.RouterPrefix, Address: at.RouterAddress}
-	if enough(at.RouterPrefix) {
-		r.Verdict.WhoMustAct = PartyUser
-	} else {
+	if !enough(at.RouterPrefix) {
 		r.Verdict.WhoMustAct = PartyISP
+		return
+	}
+	r.Verdict.WhoMustAct = PartyUser
+	if !rc.Got() && a.facts.RouterClient != nil && len(a.facts.RouterClient.Args.Prefixes) == 0 {
+		// The router asks for no prefix (reqprefix 'no'); asking gets one.
+		r.Verdict.Code = CodeConfigBlocksPrefix
+		r.Verdict.Summary = "The ISP delegates a prefix, but the router's configuration does not ask for one (reqprefix 'no')." +
+			strings.TrimPrefix(r.Verdict.Summary[strings.Index(r.Verdict.Summary, " With "):], "")
 	}
 }
 
