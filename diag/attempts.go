@@ -35,6 +35,9 @@ type AttemptWindow struct {
 	Args     odhcp6c.Args
 	ArgsText string
 	Config   bool
+	// RouterDUID is set when the attempt sent the router's own DUID-LL,
+	// the identity its odhcp6c uses unless a clientid is configured.
+	RouterDUID bool
 	// FirstFrame and LastFrame bound the frames captured while the attempt
 	// ran; LastFrame 0 leaves the window open to the end of the capture.
 	// Foreign DHCPv6 traffic (other transaction ids) in the window counts
@@ -327,6 +330,33 @@ func BetterConfig(rc *RouterClient, attempts []AttemptResult) int {
 	return best
 }
 
+// routerIdentityGets handles the line that answers only the router's own
+// DUID-LL: v6diag's own DUID got nothing, but the attempt that sent the
+// DUID-LL with the router's own arguments got a prefix, so the router's
+// odhcp6c — which sends that DUID unless a clientid is set — gets it too.
+// It rewrites r.RouterClient and reports whether it did.
+func (a *Analyzer) routerIdentityGets(r *Result, ws []AttemptWindow, attempts []AttemptResult) bool {
+	rc := r.RouterClient
+	f := a.facts.RouterClient
+	if rc == nil || rc.Got() || f == nil || len(f.Args.ClientID) > 0 {
+		return false
+	}
+	for i, w := range ws {
+		at := attempts[i]
+		if !w.RouterDUID || w.ArgsText != ws[0].ArgsText || !at.RouterPrefix.IsValid() {
+			continue
+		}
+		got := *rc
+		got.Prefix, got.Address = at.RouterPrefix, at.RouterAddress
+		got.Attempt = w.Index
+		got.Explanation = fmt.Sprintf("The ISP answers only the router's own DUID-LL: v6diag's own DUID got nothing (attempt %d), but attempt %d, with the router's DUID-LL and arguments, got %s, as the router's odhcp6c does.",
+			ws[0].Index, w.Index, at.RouterPrefix)
+		r.RouterClient = &got
+		return true
+	}
+	return false
+}
+
 // routerVerdict settles who must act for a live run, from what the
 // router's own client gets (attempt 1, odhcp6c with the router's
 // arguments) and what the other attempts prove: the user when a config
@@ -353,6 +383,14 @@ func (a *Analyzer) routerVerdict(r *Result, ws []AttemptWindow, attempts []Attem
 	want := a.facts.WantedPrefixLength
 	enough := func(p netip.Prefix) bool { return p.IsValid() && (want == 0 || p.Bits() <= want) }
 	if rc != nil && enough(rc.Prefix) {
+		return
+	}
+	if a.routerIdentityGets(r, ws, attempts) {
+		if enough(rc.Prefix) {
+			r.Verdict = Verdict{CodeOK, "IPv6 works for the router: " + rc.Explanation, PartyNobody}
+		} else if rc.Got() {
+			r.Verdict = Verdict{CodePrefixSmallerThanRequested, fmt.Sprintf("The router gets %s, smaller than the /%d wanted: %s", rc.Prefix, want, rc.Explanation), PartyISP}
+		}
 		return
 	}
 	bi := BetterConfig(rc, attempts)
