@@ -386,6 +386,7 @@ func (a *Analyzer) routerVerdict(r *Result, ws []AttemptWindow, attempts []Attem
 		return
 	}
 	if a.routerIdentityGets(r, ws, attempts) {
+		rc = r.RouterClient
 		if enough(rc.Prefix) {
 			r.Verdict = Verdict{CodeOK, "IPv6 works for the router: " + rc.Explanation, PartyNobody}
 		} else if rc.Got() {

@@ -278,13 +278,14 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 				SolicitOnly: f.solicitOnly,
 				NoRelease:   f.noRelease,
 			},
-			RouterArgs:     rcFacts.Args,
-			Host:           rcFacts.Host,
-			Strategy:       strategy,
-			RouterIdentity: rid,
-			RouterDUIDSkip: ridSkip,
-			Status:         progress.status,
-			Application:    "v6diag " + version,
+			RouterArgs:         rcFacts.Args,
+			Host:               rcFacts.Host,
+			WantedPrefixLength: f.prefixLen,
+			Strategy:           strategy,
+			RouterIdentity:     rid,
+			RouterDUIDSkip:     ridSkip,
+			Status:             progress.status,
+			Application:        "v6diag " + version,
 		})
 		progress.done()
 		if errors.Is(err, capture.ErrPermission) {
