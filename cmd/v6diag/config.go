@@ -46,6 +46,25 @@ func flagWasSet(fl *flag.FlagSet, name string) bool {
 // that is not OpenWrt): the config is then empty, with a note. A missing
 // file named with --config, an unreadable one or a syntax error stop the
 // command before it creates anything.
+// errConfigSyntax marks a network config that does not parse.
+var errConfigSyntax = errors.New("not valid UCI")
+
+// loadRouterConfig is loadNetConfig for analyze: a config that does not
+// parse does not stop it (issue 10: a note, and netifd's defaults for the
+// router's client); it only leaves it without a file to suggest changes
+// to. run stays strict: on the router the file is also where the router's
+// own DUID is configured, which v6diag must know to never send it.
+func loadRouterConfig(path string, explicit bool) (netConfig, error) {
+	nc, err := loadNetConfig(path, explicit)
+	if errors.Is(err, errConfigSyntax) {
+		nc.file = nil
+		nc.note = fmt.Sprintf("%v: v6diag assumes netifd's defaults for wan6 and suggests no config", errors.Unwrap(err))
+		nc.unreadable = true
+		return nc, nil
+	}
+	return nc, err
+}
+
 func loadNetConfig(path string, explicit bool) (netConfig, error) {
 	nc := netConfig{path: path}
 	st, err := os.Stat(path)
@@ -70,7 +89,7 @@ func loadNetConfig(path string, explicit bool) (netConfig, error) {
 	if err != nil {
 		var se *uciconfig.SyntaxError
 		if errors.As(err, &se) {
-			return nc, cannotRun{fmt.Errorf("%s line %d: %s", path, se.Line, se.Msg),
+			return nc, cannotRun{fmt.Errorf("%s line %d: %s: %w", path, se.Line, se.Msg, errConfigSyntax),
 				"fix that line (check with 'uci show network'), or name another file with --config"}
 		}
 		return nc, cannotRun{fmt.Errorf("%s: %w", path, err), "fix the file, or name another file with --config"}

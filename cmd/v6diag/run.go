@@ -113,6 +113,8 @@ type netConfig struct {
 	note string
 	path string
 	raw  []byte // the file as read, for the suggestion
+	// unreadable is set when the file exists but does not parse.
+	unreadable bool
 }
 
 func pickInterface(f runFlags, nc netConfig, root fs.FS) (name, why string, err error) {
