@@ -233,10 +233,6 @@ func BestAttempt(results []AttemptResult) int {
 	return results[best].Index
 }
 
-// dhcpv6Codes are the verdicts about the DHCPv6 exchange, which another
-// request shape can cure.
-var dhcpv6Codes = []Code{CodeNoDHCPv6Reply, CodeNoPrefixOffered, CodeRequestUnanswered, CodeReplyRefused, CodePrefixSmallerThanRequested}
-
 // finishAttempts is Finish for a live run with a strategy ladder: each
 // attempt is analysed on its own; the first one's diagnosis is the run's
 // (it is what the router's own client meets), the timeline holds every
