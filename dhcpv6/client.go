@@ -8,8 +8,14 @@ import (
 )
 
 // DefaultCollectWindow is how long the Client keeps collecting Advertises
-// after the first one when ClientConfig.CollectWindow is 0.
-const DefaultCollectWindow = 250 * time.Millisecond
+// after the first one when ClientConfig.CollectWindow is 0. RFC 8415
+// §18.2.1 has a client wait out its first retransmission timeout (odhcp6c
+// does: 1 to 1.1 s); a diagnostic only needs the servers on the link, which
+// answer within milliseconds, and must finish well before the router's own
+// client would (issue 10: at most a fifth of odhcp6c's time to bound). An
+// Advertise that arrives later is still in the capture, and the analysis
+// judges it with the others.
+const DefaultCollectWindow = 30 * time.Millisecond
 
 // ClientConfig configures a Client. Time and randomness are injected so the
 // exchange is testable without sleeping.
@@ -116,14 +122,17 @@ type ClientResult struct {
 	Outcome    Outcome
 	Advertises []*Message // valid Advertises, usable or not, in arrival order
 	Chosen     *Message   // the Advertise the Request was built from
+	// RequestedNA and RequestedPD are what the Request asked for: what
+	// the server may have bound even if its Reply never arrives.
+	RequestedNA, RequestedPD []IA
 	// Why says what the Policy decided last, when it said: why no Request
 	// went out, why the client solicited again, why a Reply bound nothing.
 	Why string
 	// Resolicits counts the times the Policy made the client solicit again
 	// with another shape.
-	Resolicits int
-	Reply        *Message   // the Reply to the Request (or the Rapid Commit Reply)
-	RapidCommit  bool       // Reply answered the Solicit with Rapid Commit
+	Resolicits   int
+	Reply        *Message // the Reply to the Request (or the Rapid Commit Reply)
+	RapidCommit  bool     // Reply answered the Solicit with Rapid Commit
 	ReleaseReply *Message
 	ObtainedNA   []IA // IA_NAs the Reply bound, only leases with valid lifetime > 0
 	ObtainedPD   []IA // IA_PDs the Reply bound, likewise
@@ -160,13 +169,17 @@ type Client struct {
 	policy Policy
 	// offers are the Advertises collected in this round, as the Policy
 	// read them; chosen is the one the Request went to.
-	offers   []Offer
-	chosen   Offer
-	phase    Phase
-	xid      TransactionID
-	sending  MessageType
-	timer    retransmitter
-	solMaxRT time.Duration
+	offers []Offer
+	chosen Offer
+	// discardedRound is set when an answer to the current Solicit was
+	// discarded; discardedRounds counts such rounds in a row.
+	discardedRound  bool
+	discardedRounds int
+	phase           Phase
+	xid             TransactionID
+	sending         MessageType
+	timer           retransmitter
+	solMaxRT        time.Duration
 	// collectUntil is when Advertise collection ends; zero before the
 	// first Advertise.
 	collectUntil time.Time
@@ -259,9 +272,26 @@ func (c *Client) Tick(now time.Time) []Outgoing {
 		}
 		return nil
 	}
+	if c.phase == PhaseSoliciting && c.discardedRound {
+		// Every answer to this Solicit was discarded, as to the one
+		// before: the servers answer the same each time, and a client
+		// that discards them (odhcp6c -Nforce) solicits for ever. A
+		// diagnostic has seen enough.
+		c.discardedRounds++
+		c.discardedRound = false
+		if c.discardedRounds >= discardedRoundsEnough {
+			c.res.Why = "every Advertise was discarded, round after round"
+			c.finish(OutcomeNoUsableAdvertise)
+			return nil
+		}
+	}
 	c.timer.transmit(now, c.cfg.Rand())
 	return c.send(now)
 }
+
+// discardedRoundsEnough is how many Solicit rounds answered only by
+// discarded Advertises end the exchange.
+const discardedRoundsEnough = 2
 
 // Receive handles one decoded message. What fails RFC 8415 §16 validation
 // or does not fit the exchange is recorded in Result().Ignored with the
@@ -352,6 +382,7 @@ func (c *Client) advertise(now time.Time, m *Message) []Outgoing {
 	o := c.policy.JudgeAdvertise(c.shape, m, c.timer.sent > 1)
 	if o.Discard != "" {
 		c.ignore(m, o.Discard)
+		c.discardedRound = true
 		return nil
 	}
 	c.offers = append(c.offers, o)
@@ -410,6 +441,7 @@ func (c *Client) request(now time.Time, i int) []Outgoing {
 	c.chosen = c.offers[i]
 	c.offers = append(c.offers[:i:i], c.offers[i+1:]...)
 	c.res.Chosen = c.chosen.Message
+	c.res.RequestedNA, c.res.RequestedPD = c.chosen.NA, c.chosen.PD
 	c.phase = PhaseRequesting
 	c.xid = c.cfg.NewTransactionID()
 	c.sending = MessageTypeRequest

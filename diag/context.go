@@ -93,9 +93,7 @@ func incomplete(summary string) Verdict {
 
 // isDHCPv6Outcome reports whether c is a verdict about the DHCPv6
 // exchange (or ok, which rests on it).
-func isDHCPv6Outcome(c Code) bool {
-	return c == CodeOK || slices.Contains(dhcpv6Codes, c) || c == CodeOfferNotTaken
-}
+func isDHCPv6Outcome(c Code) bool { return dhcpVerdict(c) }
 
 // withoutRouters judges a capture that holds DHCPv6 but no Router
 // Solicitation or Advertisement at all: filtered to DHCPv6 (tcpdump port
@@ -116,7 +114,7 @@ func (a *Analyzer) withoutRouters(r *Result, x *exchange) Verdict {
 	case !answered:
 		v = Verdict{CodeNoDHCPv6Reply, "No DHCPv6 server answered the client.", PartyISP}
 	default:
-		v = a.dhcpVerdict(r, x)
+		v = a.answeredVerdict(r, x)
 		if av, ok := a.askedVerdict(r, x, v); ok {
 			v = av
 		}

@@ -98,6 +98,9 @@ func (a *Analyzer) Finish() *Result {
 	}
 	r.Findings = a.contextFindings(r, x, a.damageFindings(r.Findings))
 	r.Verdict = a.judge(r, x)
+	a.runningGets = nil
+	r.RouterClient = a.routerClient(x)
+	a.speakForRouter(r, x)
 	r.Timeline = slices.Clone(a.events)
 	return r
 }

@@ -54,12 +54,12 @@ func (p *Policy) Choose(shape dhcpv6.RequestShape, offers []dhcpv6.Offer) dhcpv6
 	case pr.Stateless:
 		return dhcpv6.Choice{Request: -1, Stateless: true, Why: "odhcp6c " + pr.Why()}
 	case pr.Resolicit:
+		// Only IA_NA leaves the Solicit: odhcp6c builds the IA_PD of
+		// every Solicit from its -P list whatever its PD mode
+		// (src/dhcpv6.c, dhcpv6_send), and ignores what the answers put
+		// in it once the mode is none.
 		next := shape
 		next.IANA = p.state.NA != ModeNone
-		next.IAPD = p.state.PD != ModeNone
-		if !next.IAPD {
-			next.PrefixLength = 0
-		}
 		return dhcpv6.Choice{Request: -1, Resolicit: &next, Why: "odhcp6c " + pr.Why()}
 	case pr.Restart:
 		return dhcpv6.Choice{Request: -1, Why: "odhcp6c " + pr.Why()}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/v6diag/v6diag/dhcpv6"
+	"github.com/v6diag/v6diag/dhcpv6/options"
 )
 
 // Host is what odhcp6c reads from the router besides its arguments.
@@ -102,7 +103,14 @@ func (a Args) Shape(h Host) dhcpv6.RequestShape {
 			s.PrefixHint = p.Hint
 		}
 	}
-	if !a.NoClientFQDN {
+	// -V, -u and -x, in odhcp6c's STATE_OPTS; arguments odhcp6c refuses
+	// never reach here (ParseArgs refuses them first).
+	if extra, err := a.ExtraOptions(); err == nil {
+		s.Extra = extra
+	}
+	// odhcp6c sends no Client FQDN when dn_comp cannot encode the host
+	// name (src/dhcpv6.c, init_dhcpv6).
+	if _, err := options.AppendName(nil, h.HostName); !a.NoClientFQDN && h.HostName != "" && err == nil {
 		s.ClientFQDN = h.HostName
 	}
 	return s

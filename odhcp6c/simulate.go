@@ -39,11 +39,15 @@ type Result struct {
 	// odhcp6c would send: the leases are those offered, not bound.
 	Predicted bool
 	// Incomplete is set when the capture lacks the answer to a message
-	// odhcp6c would send (it would solicit again with another shape, or
-	// request from a server the capture's client did not request from).
+	// odhcp6c would send (it would solicit with another shape than the
+	// capture's client did, and the answers to that client stand in; or
+	// it would request from a server the capture's client did not).
 	Incomplete bool
 	// Stateless is set when odhcp6c falls back to Information-Requests.
 	Stateless bool
+	// Discarded is set when odhcp6c discards every answer for what its
+	// arguments insist on (-Nforce, -F, -D).
+	Discarded bool
 	// Explanation is one sentence, with frame numbers.
 	Explanation string
 	// Steps are the decisions, in order, each a sentence with frames.
@@ -118,6 +122,9 @@ type simulation struct {
 	opener []int
 	// dropped are the fallbacks taken so far, in words.
 	dropped []string
+	// standIn, when set, says whose answers stood in for those to a
+	// Solicit odhcp6c would send and the capture lacks.
+	standIn string
 	res     Result
 }
 
@@ -144,6 +151,9 @@ func (s *simulation) step(frames []int, format string, args ...any) {
 
 func (s *simulation) finish(format string, args ...any) Result {
 	s.res.Explanation = fmt.Sprintf(format, args...)
+	if s.standIn != "" {
+		s.res.Explanation += " Predicted: " + s.standIn + "."
+	}
 	return s.res
 }
 
@@ -164,12 +174,16 @@ func (s *simulation) run(st State) Result {
 		s.res.Incomplete = true
 		return s.finish("The capture holds no Solicit, so it does not show what odhcp6c would get.")
 	}
+	from := -1
 	for range maxSteps {
 		if st.NA == ModeNone && st.PD == ModeNone {
 			s.res.Stateless = true
 			return s.finish("%s asks for neither address nor prefix: it gets only other configuration (Information-Request).", s.args.who("N", "P"))
 		}
-		want := solicitShape{na: st.NA != ModeNone, pd: st.PD != ModeNone}
+		// The IA_PD stays in every Solicit while -P is given, even once
+		// odhcp6c no longer wants a prefix (src/dhcpv6.c, dhcpv6_send):
+		// only IA_NA is left out.
+		want := solicitShape{na: st.NA != ModeNone, pd: len(s.args.Prefixes) > 0}
 		var sols []int
 		for i, m := range s.msgs {
 			if m.FromClient && m.Message.Type == dhcpv6.MessageTypeSolicit && shapeOf(m.Message) == want {
@@ -177,16 +191,34 @@ func (s *simulation) run(st State) Result {
 			}
 		}
 		if len(sols) == 0 {
+			// The capture's client asked otherwise: its answers stand in
+			// for those to odhcp6c's Solicit, and the result says so.
+			for i, m := range s.msgs {
+				if m.FromClient && m.Message.Type == dhcpv6.MessageTypeSolicit {
+					sols = append(sols, i)
+				}
+			}
 			s.res.Incomplete = true
-			return s.finish("odhcp6c would solicit for %s next; the capture holds no such Solicit, so what it gets then is not shown.", want)
+			s.standIn = fmt.Sprintf("the capture holds no Solicit for %s, as odhcp6c would send; the answers to the client's other Solicits stand in", want)
+			s.step(nil, "%s.", s.standIn)
 		}
-		cands, discarded := s.judgeAnswers(st, sols)
+		cands, discarded, roundEnd := s.judgeAnswers(st, sols, from)
+		if len(cands) == 0 && len(discarded) == 0 && from >= 0 {
+			// Nothing answers after odhcp6c changed its mind: the answers
+			// of the earlier rounds stand in.
+			cands, discarded, roundEnd = s.judgeAnswers(st, sols, -1)
+			if s.standIn == "" {
+				s.standIn = "the capture holds no answer after odhcp6c's fallback; the earlier answers stand in"
+			}
+			s.res.Incomplete = true
+		}
 		if len(cands) == 0 && len(discarded) == 0 {
 			frames := s.framesOf(sols)
 			return s.finish("No DHCPv6 server answered the %d Solicits for %s (frames %s): odhcp6c gets nothing.",
 				len(sols), want, frameList(frames))
 		}
 		if len(cands) == 0 {
+			s.res.Discarded = true
 			d := discarded[0]
 			frames := []int{s.msgs[d.idx].Frame}
 			s.res.Frames = append(s.res.Frames, frames...)
@@ -216,6 +248,7 @@ func (s *simulation) run(st State) Result {
 			s.step([]int{frame}, "odhcp6c drops %s and solicits again.", dropped)
 			s.dropped = append(s.dropped, dropped)
 			st = pr.Next
+			from = roundEnd - 1
 			continue
 		case pr.Restart:
 			s.res.Frames = append(s.res.Frames, frame)
@@ -226,29 +259,40 @@ func (s *simulation) run(st State) Result {
 	return s.finish("odhcp6c keeps changing what it asks for; the capture does not show it settle.")
 }
 
-// judgeAnswers judges every answer to the Solicits sols: a later
-// Advertise from the same server replaces an earlier one, as in
-// odhcp6c's candidate list.
-func (s *simulation) judgeAnswers(st State, sols []int) (cands, discarded []candidate) {
+// judgeAnswers judges the answers to the Solicits sols that come after
+// the message at index from, in one round of odhcp6c's collection: from
+// the first answer until the client solicits again (odhcp6c decides when
+// its retransmission timer ends the round, and its next Solicit goes out
+// at once). A later Advertise from the same server replaces an earlier
+// one, as in odhcp6c's candidate list. roundEnd is the index of the
+// Solicit that ended the round, or len(msgs).
+func (s *simulation) judgeAnswers(st State, sols []int, from int) (cands, discarded []candidate, roundEnd int) {
 	sent := map[dhcpv6.TransactionID]int{}
 	isSol := map[int]bool{}
 	for _, i := range sols {
 		isSol[i] = true
 	}
+	first := -1
 	for i, m := range s.msgs {
 		if m.FromClient {
 			if isSol[i] {
 				sent[m.Message.TransactionID]++
+				if first >= 0 && i > from {
+					return cands, discarded, i
+				}
 			}
 			continue
 		}
 		op := s.opener[i]
-		if op < 0 || !isSol[op] || m.Ignored {
+		if i <= from || op < 0 || !isSol[op] || m.Ignored {
 			continue
 		}
 		t := m.Message.Type
 		if t != dhcpv6.MessageTypeAdvertise && t != dhcpv6.MessageTypeReply {
 			continue
+		}
+		if first < 0 {
+			first = i
 		}
 		o := JudgeAdvertise(st, m.Message, sent[m.Message.TransactionID] > 1)
 		c := candidate{idx: i, offer: o}
@@ -267,7 +311,7 @@ func (s *simulation) judgeAnswers(st State, sols []int) (cands, discarded []cand
 			cands = append(cands, c)
 		}
 	}
-	return cands, discarded
+	return cands, discarded, len(s.msgs)
 }
 
 // request follows odhcp6c from its best candidate: the Request to that

@@ -136,8 +136,9 @@ func TestSimulate(t *testing.T) {
 				l.add(true, solicit(1, true, true, 0))
 				l.add(false, answer(dhcpv6.MessageTypeAdvertise, 1, serverA, nil, []dhcpv6.IA{prefixIA("2001:db8::/48")}))
 			},
-			predicted:   false,
-			explanation: "odhcp6c would solicit for a prefix alone next",
+			prefix:      "2001:db8::/48",
+			predicted:   true,
+			explanation: "Predicted: the capture holds no Solicit for a prefix alone, as odhcp6c would send",
 		},
 		{
 			name: "no prefix offered, -Ntry -P0 drops IA_PD and binds an address",
@@ -145,8 +146,8 @@ func TestSimulate(t *testing.T) {
 			line: func(l *line) {
 				l.add(true, solicit(1, true, true, 0))
 				l.add(false, answer(dhcpv6.MessageTypeAdvertise, 1, serverA, []dhcpv6.IA{addressIA("2001:db8::5")}, []dhcpv6.IA{noPrefix()}))
-				l.add(true, solicit(1, true, false, 0))
-				l.add(false, answer(dhcpv6.MessageTypeAdvertise, 1, serverA, []dhcpv6.IA{addressIA("2001:db8::5")}, nil))
+				l.add(true, solicit(1, true, true, 0)) // the IA_PD stays
+				l.add(false, answer(dhcpv6.MessageTypeAdvertise, 1, serverA, []dhcpv6.IA{addressIA("2001:db8::5")}, []dhcpv6.IA{noPrefix()}))
 				l.add(true, request(2, serverA))
 				l.add(false, answer(dhcpv6.MessageTypeReply, 2, serverA, []dhcpv6.IA{addressIA("2001:db8::5")}, nil))
 			},
@@ -330,6 +331,12 @@ func TestPolicyForceKeepsSoliciting(t *testing.T) {
 	}
 	out := c.Tick(c.Deadline())
 	if len(out) != 1 || out[0].Type != dhcpv6.MessageTypeSolicit {
-		t.Errorf("after the discarded Advertise: %+v, want the Solicit retransmitted", out)
+		t.Fatalf("after the discarded Advertise: %+v, want the Solicit retransmitted", out)
+	}
+	// The second round is answered the same: odhcp6c would solicit for
+	// ever, the diagnostic stops.
+	c.Receive(c.Deadline(), answer(dhcpv6.MessageTypeAdvertise, 9, serverA, nil, []dhcpv6.IA{prefixIA("2001:db8::/48")}))
+	if out := c.Tick(c.Deadline()); len(out) != 0 || c.Result().Outcome != dhcpv6.OutcomeNoUsableAdvertise {
+		t.Errorf("after two rounds of discarded Advertises: sent %d, outcome %q; want the exchange to end", len(out), c.Result().Outcome)
 	}
 }
