@@ -327,26 +327,9 @@ var singletons = map[uint16]string{
 // fault (at least Type, TransactionID and RelayHops), so a diagnosis can
 // still say which exchange the broken packet belonged to.
 func Parse(b []byte) (*Message, error) {
-	var relays []Relay
-	for len(b) > 0 && (MessageType(b[0]) == MessageTypeRelayForward || MessageType(b[0]) == MessageTypeRelayReply) {
-		t := MessageType(b[0])
-		hops := len(relays)
-		if hops == MaxRelayHops {
-			return nil, malformed("relay messages nested deeper than %d", MaxRelayHops)
-		}
-		if len(b) < relayHeaderLen {
-			return nil, malformed("%s header is %d bytes, shorter than %d", t, len(b), relayHeaderLen)
-		}
-		opts, err := options.Parse(b[relayHeaderLen:])
-		if err != nil {
-			return nil, malformed("%s layer %d: %v", t, hops+1, err)
-		}
-		rm, ok := options.First(opts, optRelayMsg)
-		if !ok {
-			return nil, malformed("%s layer %d carries no Relay Message option", t, hops+1)
-		}
-		relays = append(relays, relayLayer(t, b[:relayHeaderLen], opts))
-		b = rm.Data
+	b, relays, _, err := unwrapRelays(b, false)
+	if err != nil {
+		return nil, err
 	}
 	if len(b) < messageHeaderLen {
 		return nil, malformed("message is %d bytes, shorter than the %d-byte header", len(b), messageHeaderLen)
@@ -357,6 +340,47 @@ func Parse(b []byte) (*Message, error) {
 		return m, malformed("%v", err)
 	}
 	return m, m.decodeOptions(opts)
+}
+
+// unwrapRelays peels the Relay-forw and Relay-repl layers off b (RFC 8415
+// §9) and returns the message inside. With cut (ParsePartial), b is the
+// start of a message the capture cut: the options of each layer are split
+// with options.ParseCut, a Relay Message option cut at the end is followed
+// into, and cutIn names it.
+func unwrapRelays(b []byte, cut bool) (inner []byte, relays []Relay, cutIn string, err error) {
+	for len(b) > 0 && (MessageType(b[0]) == MessageTypeRelayForward || MessageType(b[0]) == MessageTypeRelayReply) {
+		t := MessageType(b[0])
+		layer := len(relays) + 1
+		switch {
+		case layer > MaxRelayHops:
+			return nil, nil, "", malformed("relay messages nested deeper than %d", MaxRelayHops)
+		case len(b) < relayHeaderLen && cut:
+			return nil, nil, "", fmt.Errorf("%w: cut inside the %s header (%d of %d bytes)", ErrCut, t, len(b), relayHeaderLen)
+		case len(b) < relayHeaderLen:
+			return nil, nil, "", malformed("%s header is %d bytes, shorter than %d", t, len(b), relayHeaderLen)
+		}
+		var opts []options.Option
+		var lost *options.Cut
+		if cut {
+			opts, lost = options.ParseCut(b[relayHeaderLen:])
+		} else if opts, err = options.Parse(b[relayHeaderLen:]); err != nil {
+			return nil, nil, "", malformed("%s layer %d: %v", t, layer, err)
+		}
+		relays = append(relays, relayLayer(t, b[:relayHeaderLen], opts))
+		if rm, ok := options.First(opts, optRelayMsg); ok {
+			b = rm.Data
+			continue
+		}
+		switch {
+		case !cut:
+			return nil, nil, "", malformed("%s layer %d carries no Relay Message option", t, layer)
+		case lost == nil || lost.Code != optRelayMsg:
+			return nil, nil, "", fmt.Errorf("%w: cut before %s layer %d's Relay Message option", ErrCut, t, layer)
+		}
+		b = lost.Data
+		cutIn = fmt.Sprintf("%s layer %d's Relay Message (%d of %d bytes)", t, layer, len(lost.Data), lost.Length)
+	}
+	return b, relays, cutIn, nil
 }
 
 // headerOf starts a Message from a header of at least messageHeaderLen

@@ -24,28 +24,9 @@ var ErrCut = errors.New("dhcpv6: message cut short by the capture")
 // caller, who knows the frame was cut, says so), and on a whole message
 // ParsePartial returns what Parse does.
 func ParsePartial(b []byte) (*Message, error) {
-	var relays []Relay
-	var cutRelay string
-	for len(b) > 0 && (MessageType(b[0]) == MessageTypeRelayForward || MessageType(b[0]) == MessageTypeRelayReply) {
-		t := MessageType(b[0])
-		hops := len(relays)
-		if hops == MaxRelayHops {
-			return nil, malformed("relay messages nested deeper than %d", MaxRelayHops)
-		}
-		if len(b) < relayHeaderLen {
-			return nil, fmt.Errorf("%w: cut inside the %s header (%d of %d bytes)", ErrCut, t, len(b), relayHeaderLen)
-		}
-		opts, cut := options.ParseCut(b[relayHeaderLen:])
-		relays = append(relays, relayLayer(t, b[:relayHeaderLen], opts))
-		if rm, ok := options.First(opts, optRelayMsg); ok {
-			b = rm.Data
-			continue
-		}
-		if cut == nil || cut.Code != optRelayMsg {
-			return nil, fmt.Errorf("%w: cut before %s layer %d's Relay Message option", ErrCut, t, hops+1)
-		}
-		b = cut.Data
-		cutRelay = fmt.Sprintf("%s layer %d's Relay Message (%d of %d bytes)", t, hops+1, len(cut.Data), cut.Length)
+	b, relays, cutRelay, err := unwrapRelays(b, true)
+	if err != nil {
+		return nil, err
 	}
 	if len(b) < messageHeaderLen {
 		return nil, fmt.Errorf("%w: cut inside the message header (%d of %d bytes)", ErrCut, len(b), messageHeaderLen)
