@@ -129,14 +129,16 @@ func (a *Analyzer) withoutRouters(r *Result, x *exchange) Verdict {
 
 // worked says in one sentence what a DHCPv6 exchange that worked gave.
 func worked(r *Result, x *exchange) string {
-	for _, p := range r.DelegatedPrefixes {
+	switch {
+	case len(r.DelegatedPrefixes) > 0:
+		p := r.DelegatedPrefixes[0]
 		how := "confirmed by a Reply"
 		if !p.Confirmed {
 			how = "offered in an Advertise"
 		}
 		return fmt.Sprintf("DHCPv6 works: prefix %s was delegated, %s (frame %d).", p.Prefix, how, p.Frame)
-	}
-	for _, l := range r.Addresses {
+	case len(r.Addresses) > 0:
+		l := r.Addresses[0]
 		return fmt.Sprintf("DHCPv6 works for what the client asked, %s: address %s was assigned (frame %d).", askedText(x.client), l.Prefix.Addr(), l.Frame)
 	}
 	return "Stateless DHCPv6 works: the client's Information-request was answered."

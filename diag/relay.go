@@ -79,10 +79,10 @@ type relayKey struct {
 func (a *Analyzer) relayChecks(x *exchange) []Finding {
 	fs := &findingSet{}
 	type relaySeen struct {
-		key            relayKey
-		forw, repl     int
-		frames         []int
-		hops, outgoing int
+		key        relayKey
+		forw, repl int
+		frames     []int
+		hops       int
 	}
 	var relays []*relaySeen
 	index := map[relayKey]*relaySeen{}
