@@ -286,3 +286,26 @@ func TestAddSection(t *testing.T) {
 		t.Error("AddSection accepted an invalid name")
 	}
 }
+
+// TestAddSectionKeepsAnonymousAddresses: a section added after wan goes
+// after the anonymous sections of its type that follow wan, so none of
+// them changes its @type[N] address (FuzzSuggest's
+// "c interface wan\nc interface").
+func TestAddSectionKeepsAnonymousAddresses(t *testing.T) {
+	f := mustParse(t, "config interface 'wan'\nconfig interface\n\toption proto 'none'\nconfig interface 'lan'\nconfig interface")
+	before := f.Sections()
+	if _, err := f.AddSection("interface", "wan6", "", mustSection(t, f, "wan")); err != nil {
+		t.Fatal(err)
+	}
+	want := "config interface 'wan'\nconfig interface\n\toption proto 'none'\nconfig interface 'lan'\nconfig interface\n\nconfig interface 'wan6'\n"
+	if diff := cmp.Diff(want, string(f.Bytes())); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	var refs []string
+	for _, s := range before {
+		refs = append(refs, s.ref())
+	}
+	if diff := cmp.Diff([]string{"wan", "@interface[1]", "lan", "@interface[3]"}, refs); diff != "" {
+		t.Errorf("existing sections' addresses (-want +got):\n%s", diff)
+	}
+}
