@@ -25,14 +25,16 @@ const maxNetConfig = 1 << 20
 
 // Files a suggestion writes into the output folder. network.suggested is
 // the whole file, secrets included, for the router; network.diff shows
-// the change with secrets masked, and is the one to share.
+// the change with secrets masked, and is the one to share; network.uci is
+// the change as `uci batch` commands, which name only what changes.
 const (
 	suggestedName = "network.suggested"
 	diffName      = "network.diff"
+	batchName     = "network.uci"
 )
 
 // configFiles are what discard removes when a run fails after writing them.
-var configFiles = []string{suggestedName, diffName}
+var configFiles = []string{suggestedName, diffName, batchName}
 
 // flagWasSet reports whether the command line named flag name.
 func flagWasSet(fl *flag.FlagSet, name string) bool {
@@ -229,7 +231,8 @@ func (cs configSuggestion) notes() []string {
 			}
 			what = append(what, fmt.Sprintf("%s.%s '%s'", c.Section, c.Option, c.New))
 		}
-		out = append(out, fmt.Sprintf("network config: v6diag suggests a change to %s in %s and %s: %s", cs.path, suggestedName, diffName, strings.Join(what, ", ")))
+		out = append(out, fmt.Sprintf("network config: v6diag suggests a change to %s in %s, %s and %s: %s", cs.path, suggestedName, diffName, batchName, strings.Join(what, ", ")))
+		out = append(out, fmt.Sprintf("network config: apply it on the router with: %s", cs.sg.ApplyCommand(batchName)))
 	}
 	for _, n := range cs.sg.Notes {
 		out = append(out, "network config: "+n)
@@ -237,8 +240,8 @@ func (cs configSuggestion) notes() []string {
 	return out
 }
 
-// write puts network.suggested and network.diff into dir, mode 0600,
-// when there is a change; nothing otherwise.
+// write puts network.suggested, network.diff and network.uci into dir,
+// mode 0600, when there is a change; nothing otherwise.
 func (cs configSuggestion) write(dir string) error {
 	if cs.sg == nil || !cs.sg.Changed() {
 		return nil
@@ -249,6 +252,7 @@ func (cs configSuggestion) write(dir string) error {
 	}{
 		{suggestedName, cs.sg.Bytes()},
 		{diffName, cs.sg.Diff(cs.path, suggestedName)},
+		{batchName, cs.sg.UCIBatch("network")},
 	} {
 		if err := writeFileAtomic(filepath.Join(dir, f.name), f.data); err != nil {
 			return cannotRun{err, "check free space and permissions of the output folder"}
@@ -265,7 +269,7 @@ func (cs configSuggestion) print(w io.Writer, dir string, quiet bool) {
 	}
 	if cs.sg.Changed() {
 		fmt.Fprintf(w, "suggested network config: %s (what changes: %s)\n", filepath.Join(dir, suggestedName), filepath.Join(dir, diffName))
-		fmt.Fprintf(w, "  apply on the router: cp %s %s && /etc/init.d/network reload\n", filepath.Join(dir, suggestedName), cs.path)
+		fmt.Fprintf(w, "  apply on the router: %s\n", cs.sg.ApplyCommand(filepath.Join(dir, batchName)))
 		return
 	}
 	for _, n := range cs.sg.Notes {
