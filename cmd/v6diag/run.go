@@ -112,7 +112,10 @@ type netConfig struct {
 	file *uciconfig.File
 	note string
 	path string
-	raw  []byte // the file as read, for the suggestion
+	raw  []byte // the file as read (with uci's uncommitted changes), for the suggestion
+	// notes say where the config came from when that is not just path:
+	// uci's override folder, uncommitted changes.
+	notes []string
 }
 
 func pickInterface(f runFlags, nc netConfig, root fs.FS) (name, why string, err error) {
