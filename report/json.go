@@ -50,6 +50,9 @@ type Run struct {
 	// Attempts are the rungs of the strategy ladder, run or skipped
 	// (attempts.go).
 	Attempts []AttemptPlan
+	// RouterState is what netifd and odhcp6c on the router held (live
+	// runs on a router; routerstate.go); nil when not read.
+	RouterState *hostinfo.RouterState
 }
 
 // LiveCapture is how a live run captured: the path taken (so a report from
@@ -111,6 +114,9 @@ type Document struct {
 	Strategy    string        `json:"strategy,omitempty"`
 	Attempts    []jsonAttempt `json:"attempts"`
 	BestAttempt int           `json:"best_attempt"`
+	// RouterState is the router's own view of its WAN (routerstate.go);
+	// live runs only.
+	RouterState *jsonRouterState `json:"router_state,omitempty"`
 }
 
 type jsonVerdict struct {
@@ -303,6 +309,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 		Capture: jsonCaptureStats{Frames: r.Stats.Frames, ControlFrames: r.Stats.ControlFrames, DecodeErrors: r.Stats.DecodeErrors,
 			TimelineDropped: r.Stats.TimelineDropped, IgnoredRAs: r.Stats.IgnoredRouterAdvertisements, First: stamp(r.Stats.First), Last: stamp(r.Stats.Last)},
 	}
+	d.RouterState = routerStateDoc(run.RouterState)
 	if c := run.Capture; c != nil {
 		d.Capture.jsonLiveCapture = &jsonLiveCapture{Method: c.Method, ReceiveBufferBytes: c.ReceiveBufferBytes,
 			MaxFrames: c.MaxFrames, FramesNotRecorded: c.FramesNotRecorded, KernelDrops: c.KernelDrops}

@@ -348,6 +348,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	liveFacts(root, ifc, capPath, &runInfo)
+	runInfo.RouterState = readRouterState(nc)
 	doc := report.NewDocument(runInfo, res)
 	if len(res.Client.DUID) == 0 && !f.passive {
 		doc.DUIDFromIdentity(id.DUID, id.IAID)

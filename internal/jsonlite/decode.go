@@ -16,6 +16,48 @@ type Raw []byte
 
 var rawType = reflect.TypeFor[Raw]()
 
+// Object holds a JSON object's members in document order, each value
+// undecoded, for an object whose keys are data rather than a schema (a
+// map in encoding/json terms): netifd's per-protocol "data", its prefix
+// assignments keyed by interface. Decoding only; null leaves it nil.
+type Object []Member
+
+// Member is one key and its undecoded value.
+type Member struct {
+	Key   string
+	Value Raw
+}
+
+var objectType = reflect.TypeFor[Object]()
+
+// Compact returns r without the white space between tokens, as
+// encoding/json's Compact writes it; strings are kept byte for byte.
+func (r Raw) Compact() string {
+	out := make([]byte, 0, len(r))
+	inString, escaped := false, false
+	for _, c := range []byte(r) {
+		switch {
+		case inString:
+			out = append(out, c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		default:
+			if c == '"' {
+				inString = true
+			}
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
 // maxDepth bounds nesting, so a hostile file cannot exhaust the stack.
 const maxDepth = 1000
 
@@ -79,6 +121,9 @@ func (d *decoder) value(v reflect.Value, depth int) error {
 		return nil
 	}
 	c := d.b[d.i]
+	if v.IsValid() && v.Type() == objectType && c != 'n' {
+		return d.members(v, depth)
+	}
 	if c == 'n' {
 		if err := d.literal("null"); err != nil {
 			return err
@@ -171,6 +216,56 @@ func (d *decoder) object(v reflect.Value, depth int) error {
 		switch d.b[d.i-1] {
 		case ',':
 		case '}':
+			return nil
+		default:
+			d.i--
+			return d.errorf("expected ',' or '}'")
+		}
+	}
+}
+
+// members reads an object into an Object, keeping each value's bytes.
+func (d *decoder) members(v reflect.Value, depth int) error {
+	if d.b[d.i] != '{' {
+		return d.errorf("an object for %s", v.Type())
+	}
+	var obj Object
+	d.i++ // {
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == '}' {
+		d.i++
+		v.Set(reflect.ValueOf(Object{}))
+		return nil
+	}
+	for {
+		d.space()
+		if d.i >= len(d.b) || d.b[d.i] != '"' {
+			return d.errorf("expected a key")
+		}
+		key, err := d.str()
+		if err != nil {
+			return err
+		}
+		d.space()
+		if d.i >= len(d.b) || d.b[d.i] != ':' {
+			return d.errorf("expected ':'")
+		}
+		d.i++
+		d.space()
+		start := d.i
+		if err := d.value(reflect.Value{}, depth+1); err != nil {
+			return err
+		}
+		obj = append(obj, Member{Key: key, Value: append(Raw(nil), d.b[start:d.i]...)})
+		d.space()
+		if d.i >= len(d.b) {
+			return d.errorf("unexpected end of input")
+		}
+		d.i++
+		switch d.b[d.i-1] {
+		case ',':
+		case '}':
+			v.Set(reflect.ValueOf(obj))
 			return nil
 		default:
 			d.i--
