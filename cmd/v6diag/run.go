@@ -220,6 +220,13 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		}
 		return 0, cannotRun{fmt.Errorf("%s has no usable link-local address", name), hint}
 	}
+	rm, err := checkRoom(f.out, ifc.MTU, root, statfs)
+	if err != nil {
+		return 0, err
+	}
+	if rm.note != "" {
+		idNotes = append(idNotes, rm.note)
+	}
 	out, err := outputDir(f.out)
 	if err != nil {
 		return 0, err
@@ -287,6 +294,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			RouterDUIDSkip: ridSkip,
 			Status:         progress.status,
 			Application:    "v6diag " + version,
+			MaxFrames:      rm.maxFrames,
 		})
 		progress.done()
 		if errors.Is(err, capture.ErrPermission) {
@@ -302,7 +310,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			notes = append(notes, "on interruption, a Release was sent for what the exchange held")
 		}
 		if outcome.FramesCapped > 0 {
-			notes = append(notes, fmt.Sprintf("capture capped at %d frames; %d more were not recorded", live.MaxFrames, outcome.FramesCapped))
+			notes = append(notes, fmt.Sprintf("capture capped at %d frames; %d more were not recorded", rm.maxFrames, outcome.FramesCapped))
 		}
 		if outcome.KernelDrops > 0 {
 			notes = append(notes, fmt.Sprintf("the kernel dropped %d frames during the capture (flood?)", outcome.KernelDrops))
@@ -341,7 +349,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			runInfo.Strategy, runInfo.Attempts = f.strategy, attemptPlans(outcome.Attempts)
 		}
 		runInfo.Capture = &report.LiveCapture{Method: string(outcome.CaptureMethod), ReceiveBufferBytes: capture.ReceiveBuffer,
-			MaxFrames: live.MaxFrames, FramesNotRecorded: outcome.FramesCapped}
+			MaxFrames: rm.maxFrames, FramesNotRecorded: outcome.FramesCapped}
 		if !outcome.KernelDropsUnknown {
 			drops := int(outcome.KernelDrops)
 			runInfo.Capture.KernelDrops = &drops
