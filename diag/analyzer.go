@@ -53,6 +53,12 @@ type Facts struct {
 	// Attempts are the attempts of a live run's strategy ladder; each is
 	// analysed on its own (attempts.go). Empty: one exchange, as before.
 	Attempts []AttemptWindow
+	// RouterClient names the router's own DHCPv6 client and its
+	// arguments, so the verdict speaks for it (routerclient.go).
+	RouterClient *RouterClientFacts
+	// WantedPrefixLength is the prefix size the user wants (--prefix-len);
+	// 0 falls back to the hint in the capture.
+	WantedPrefixLength int
 }
 
 // Analyzer consumes frames one at a time; memory stays bounded whatever
@@ -72,6 +78,9 @@ type Analyzer struct {
 	// answers are the (transaction, server) pairs whose first Advertise has
 	// been seen, at most maxReservedEvents of them.
 	answers map[answerKey]struct{}
+	// runningGets is, in the Finish under way, what netifd's defaults get
+	// the router when its config runs no DHCPv6 client (routerclient.go).
+	runningGets *Suggested
 }
 
 // NewAnalyzer starts an analysis.

@@ -85,6 +85,9 @@ func (a *Analyzer) Finish() *Result {
 		})
 	}
 	r.Verdict = a.verdict(r, x)
+	a.runningGets = nil
+	r.RouterClient = a.routerClient(x)
+	a.speakForRouter(r, x)
 	r.Timeline = slices.Clone(a.events)
 	return r
 }

@@ -114,6 +114,9 @@ type Document struct {
 	Strategy    string        `json:"strategy,omitempty"`
 	Attempts    []jsonAttempt `json:"attempts"`
 	BestAttempt int           `json:"best_attempt"`
+	// RouterClient is what the router's own odhcp6c gets with its config
+	// (routerclient.go).
+	RouterClient jsonRouterClient `json:"router_client"`
 	// RouterState is the router's own view of its WAN (routerstate.go);
 	// live runs only.
 	RouterState *jsonRouterState `json:"router_state,omitempty"`
@@ -378,6 +381,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 	}
 	d.addFacts(run, r)
 	d.Strategy, d.Attempts, d.BestAttempt = run.Strategy, attemptsJSON(run.Attempts, r), r.BestAttempt
+	d.RouterClient = routerClientJSON(r)
 	return d
 }
 

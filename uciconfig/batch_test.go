@@ -86,7 +86,7 @@ func TestUCIBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "# no DHCPv6 client was configured on the WAN; this one asks for the prefix\n" +
+	want := "# no DHCPv6 client was configured on the WAN; this one runs odhcp6c with the settings that got a prefix\n" +
 		"set network.wan6=interface\n" +
 		"# run on the link of interface wan\n" +
 		"set network.wan6.device='@wan'\n" +
