@@ -47,7 +47,7 @@ func TestUCIBatchWithUCI(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("uci show after the batch differs from network.suggested (-suggested +batch):\n%s\nbatch:\n%s", diff, batch)
 			}
-			checkSecretsMasked(t, tc.in, batch)
+			checkSecretsMasked(t, tc.in, batch, sg.Masked())
 			checkBatchNamesOnlyChanges(t, batch, sg)
 		})
 	}

@@ -297,8 +297,11 @@ func (f *File) applyDelta(c DeltaCommand, sec *Section, names map[string]*Sectio
 				f.deleteSection(sec)
 			}
 			return nil
-		case !validType(c.Value):
-			return fmt.Errorf("invalid section type %q", c.Value)
+		case !validType(c.Value) || strings.ContainsAny(c.Value, "'\"\\#;"):
+			// libuci accepts any printable type, but writes it unquoted
+			// (file.c, uci_export_package): a quote, backslash, '#' or ';'
+			// in it makes a file no uci reads back (FuzzParseDelta).
+			return fmt.Errorf("section type %q, which uci could not read back", c.Value)
 		case sec == nil:
 			// A named section, or an anonymous one that uci add named.
 			name := c.Section
