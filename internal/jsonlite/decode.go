@@ -181,47 +181,13 @@ func (d *decoder) object(v reflect.Value, depth int) error {
 	if v.IsValid() && v.Kind() != reflect.Struct {
 		return d.errorf("an object for %s", v.Type())
 	}
-	d.i++ // {
-	d.space()
-	if d.i < len(d.b) && d.b[d.i] == '}' {
-		d.i++
-		return nil
-	}
-	for {
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != '"' {
-			return d.errorf("expected a key")
-		}
-		key, err := d.str()
-		if err != nil {
-			return err
-		}
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return d.errorf("expected ':'")
-		}
-		d.i++
+	return d.eachMember(func(key string) error {
 		var f reflect.Value
 		if v.IsValid() {
 			f = field(v, key)
 		}
-		if err := d.value(f, depth+1); err != nil {
-			return err
-		}
-		d.space()
-		if d.i >= len(d.b) {
-			return d.errorf("unexpected end of input")
-		}
-		d.i++
-		switch d.b[d.i-1] {
-		case ',':
-		case '}':
-			return nil
-		default:
-			d.i--
-			return d.errorf("expected ',' or '}'")
-		}
-	}
+		return d.value(f, depth+1)
+	})
 }
 
 // members reads an object into an Object, keeping each value's bytes.
@@ -229,12 +195,30 @@ func (d *decoder) members(v reflect.Value, depth int) error {
 	if d.b[d.i] != '{' {
 		return d.errorf("an object for %s", v.Type())
 	}
-	var obj Object
+	obj := Object{}
+	err := d.eachMember(func(key string) error {
+		d.space()
+		start := d.i
+		if err := d.value(reflect.Value{}, depth+1); err != nil {
+			return err
+		}
+		obj = append(obj, Member{Key: key, Value: append(Raw(nil), d.b[start:d.i]...)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v.Set(reflect.ValueOf(obj))
+	return nil
+}
+
+// eachMember reads the object at d.i ('{'), calling value with each key
+// when the reader stands at that key's value, which value must consume.
+func (d *decoder) eachMember(value func(key string) error) error {
 	d.i++ // {
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
-		v.Set(reflect.ValueOf(Object{}))
 		return nil
 	}
 	for {
@@ -251,12 +235,9 @@ func (d *decoder) members(v reflect.Value, depth int) error {
 			return d.errorf("expected ':'")
 		}
 		d.i++
-		d.space()
-		start := d.i
-		if err := d.value(reflect.Value{}, depth+1); err != nil {
+		if err := value(key); err != nil {
 			return err
 		}
-		obj = append(obj, Member{Key: key, Value: append(Raw(nil), d.b[start:d.i]...)})
 		d.space()
 		if d.i >= len(d.b) {
 			return d.errorf("unexpected end of input")
@@ -265,7 +246,6 @@ func (d *decoder) members(v reflect.Value, depth int) error {
 		switch d.b[d.i-1] {
 		case ',':
 		case '}':
-			v.Set(reflect.ValueOf(obj))
 			return nil
 		default:
 			d.i--
