@@ -1,13 +1,10 @@
 package hostinfo
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
-	"time"
 
 	"github.com/v6diag/v6diag/internal/jsonlite"
 )
@@ -216,59 +213,6 @@ type Runner func(ctx context.Context, name string, args ...string) ([]byte, erro
 // LookPath says whether a command exists (exec.LookPath in production).
 type LookPath func(name string) bool
 
-// Command bounds: ubus and logread answer in milliseconds on a router; a
-// hung ubusd must not hold the report, nor a huge log fill its memory.
-const (
-	commandTimeout = 5 * time.Second
-	maxOutput      = 1 << 20
-)
-
-// ExecRunner runs name with a timeout of 5 s and keeps at most 1 MiB of
-// its output.
-func ExecRunner(ctx context.Context, name string, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	stdout := &capped{max: maxOutput}
-	stderr := &capped{max: 4 << 10}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		return stdout.Bytes(), fmt.Errorf("%s: no answer in %s", name, commandTimeout)
-	}
-	if err != nil {
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return stdout.Bytes(), fmt.Errorf("%s: %w: %s", name, err, firstLine(msg))
-		}
-		return stdout.Bytes(), fmt.Errorf("%s: %w", name, err)
-	}
-	return stdout.Bytes(), nil
-}
-
-// capped keeps the first max bytes written and drops the rest, so a
-// command never blocks on a full pipe and never fills memory. (Not an
-// embedded bytes.Buffer: exec would copy through its ReadFrom, past the
-// cap.)
-type capped struct {
-	buf bytes.Buffer
-	max int
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	if room := c.max - c.buf.Len(); room > 0 {
-		c.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (c *capped) Bytes() []byte  { return c.buf.Bytes() }
-func (c *capped) String() string { return c.buf.String() }
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
-}
-
 // ReadRouterState asks netifd for each interface in ifaces (through ubus,
 // else the ifstatus script) and the system log for odhcp6c's last lines;
 // dhcpv6Ifaces are those of ifaces that run odhcp6c. What cannot be read
@@ -324,9 +268,3 @@ func ReadRouterState(ctx context.Context, run Runner, has LookPath, ifaces, dhcp
 }
 
 var errNoUbus = errors.New("no ubus")
-
-// ExecLookPath is LookPath with exec.LookPath.
-func ExecLookPath(name string) bool {
-	_, err := exec.LookPath(name)
-	return err == nil
-}
