@@ -3,7 +3,9 @@
 # supports, named by OpenWrt package architecture, packs each into an .ipk
 # (opkg, OpenWrt <= 24.10) and an .apk (apk v3, OpenWrt >= 25), and prints
 # a table of sizes. CGO_ENABLED=0 (so static), -trimpath, symbols stripped;
-# `v6diag version` reports `git describe --tags --always --dirty`.
+# `v6diag version` reports `git describe --tags --always --dirty` and the
+# package architecture the binary is named by (cmd/v6diag/arch.go holds
+# the same table; TestArchTargetsMatchBuildScript keeps them in step).
 #
 #   scripts/openwrt-build.sh [--no-packages] [--all-arches] [OUTDIR]   (default: dist/)
 #
@@ -75,7 +77,7 @@ for t in "${targets[@]}"; do
 	[[ "$variant" == "-" ]] && variant=""
 	bin="$out/v6diag_${version}_${name}"
 	env CGO_ENABLED=0 GOOS="$goos" GOARCH="$goarch" ${variant:+"$variant"} \
-		go build -trimpath -ldflags "$ldflags" -o "$bin" ./cmd/v6diag
+		go build -trimpath -ldflags "$ldflags -X main.packageArch=$name" -o "$bin" ./cmd/v6diag
 	# Static means no program interpreter (PT_INTERP) to load.
 	if command -v readelf >/dev/null && readelf -lW "$bin" | grep -q INTERP; then
 		echo "openwrt-build: $bin is dynamically linked" >&2

@@ -93,7 +93,7 @@ func (rs reportSet) renderReports() ([]report.BundleFile, error) {
 
 // writeBundle writes report.tar.gz into dir: the report files as written,
 // the capture (unless --redact without --redact-keep-pcap, or it holds a
-// secret), and network.diff if present, scrubbed of secrets (and redacted
+// secret), and network.diff and network.uci if present, scrubbed of secrets (and redacted
 // with --redact). network.suggested never goes in: it is the whole config,
 // passwords included. It returns notes on what was left out.
 func (rs reportSet) writeBundle(dir, capturePath string, modTime time.Time) ([]string, error) {
@@ -109,12 +109,16 @@ func (rs reportSet) writeBundle(dir, capturePath string, modTime time.Time) ([]s
 		}
 		files = append(files, report.BundleFile{Name: name, Data: b})
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "network.diff")); err == nil {
+	for _, name := range []string{diffName, batchName} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
 		b = report.ScrubSecrets(b, rs.secrets)
 		if rs.redactor != nil {
 			b = []byte(rs.redactor.Text(string(b)))
 		}
-		files = append(files, report.BundleFile{Name: "network.diff", Data: b})
+		files = append(files, report.BundleFile{Name: name, Data: b})
 	}
 	switch {
 	case capturePath == "":
