@@ -1,8 +1,8 @@
 package dhcpv6
 
 import (
-	crand "crypto/rand"
 	"fmt"
+	"github.com/v6diag/v6diag/internal/entropy"
 	mrand "math/rand/v2"
 	"time"
 )
@@ -212,7 +212,7 @@ func (c *Client) Shape() RequestShape { return c.shape }
 
 func randomTransactionID() TransactionID {
 	var x TransactionID
-	_, _ = crand.Read(x[:]) // crypto/rand.Read never fails (Go 1.24+)
+	_ = entropy.Read(x[:]) // getrandom(2) fails only on kernels older than 3.17
 	return x
 }
 

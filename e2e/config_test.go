@@ -59,7 +59,7 @@ func unchanged(t *testing.T, path string, want [32]byte) {
 // so it no longer applies to the file itself; patched is then false.
 func checkSuggestion(t *testing.T, bin, out, config string, patched bool) string {
 	t.Helper()
-	for _, name := range []string{"network.suggested", "network.diff"} {
+	for _, name := range []string{"network.suggested", "network.diff", "network.uci"} {
 		st, err := os.Stat(filepath.Join(out, name))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -90,7 +90,26 @@ func checkSuggestion(t *testing.T, bin, out, config string, patched bool) string
 	if code != 0 || stdout != string(diff) {
 		t.Errorf("config --from: exit %d, stderr %q; printed diff differs from network.diff:\n%s", code, stderr, stdout)
 	}
+	checkUCIBatch(t, out, config)
 	return string(diff)
+}
+
+// checkUCIBatch applies network.uci with OpenWrt's real uci to a copy of
+// the config and commits it: `uci show network` must then be that of
+// network.suggested. report.txt must say how to apply it.
+func checkUCIBatch(t *testing.T, out, config string) {
+	t.Helper()
+	peers := testbed.NeedPeers(t)
+	orig, _ := os.ReadFile(config)
+	batch, _ := os.ReadFile(filepath.Join(out, "network.uci"))
+	suggested, _ := os.ReadFile(filepath.Join(out, "network.suggested"))
+	if got, want := peers.UCIShow(t, orig, batch), peers.UCIShow(t, suggested, nil); got != want {
+		t.Errorf("uci show after network.uci:\n%s\nuci show of network.suggested:\n%s\nnetwork.uci:\n%s", got, want, batch)
+	}
+	txt, _ := os.ReadFile(filepath.Join(out, "report.txt"))
+	if !bytes.Contains(bytes.Join(bytes.Fields(txt), []byte(" ")), []byte("uci batch < network.uci && uci commit network && ifup ")) {
+		t.Errorf("report.txt does not say how to apply network.uci:\n%s", txt)
+	}
 }
 
 // A live run against Kea delegating only /64s, with a 19.07 swconfig
@@ -145,7 +164,7 @@ func TestConfigSuggestionISPSilent(t *testing.T) {
 	if r.exit != 1 || r.report.Verdict.Code != "no-dhcpv6-reply" {
 		t.Fatalf("exit %d verdict %q; want 1 no-dhcpv6-reply\n%s", r.exit, r.report.Verdict.Code, r.stderr)
 	}
-	for _, name := range []string{"network.suggested", "network.diff"} {
+	for _, name := range []string{"network.suggested", "network.diff", "network.uci"} {
 		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
 			t.Errorf("%s written, though the problem is the ISP's", name)
 		}
@@ -196,7 +215,8 @@ func TestConfigSuggestionAnalyze(t *testing.T) {
 	if !bytes.Contains(suggested, []byte(key)) {
 		t.Error("network.suggested lost the key: it must be the whole file")
 	}
-	for what, s := range map[string]string{"network.diff": diff, "stdout": stdout, "stderr": stderr} {
+	batch, _ := os.ReadFile(filepath.Join(out, "network.uci"))
+	for what, s := range map[string]string{"network.diff": diff, "network.uci": string(batch), "stdout": stdout, "stderr": stderr} {
 		if strings.Contains(s, key) {
 			t.Errorf("%s shows the WireGuard key", what)
 		}

@@ -120,7 +120,7 @@ func TestReportFiles(t *testing.T) {
 	slices.Sort(names)
 	want := []string{"capture.pcapng", "report.html", "report.json", "report.md", "report.txt"}
 	if _, ok := files["network.diff"]; ok {
-		want = append([]string{"capture.pcapng", "network.diff"}, want[1:]...)
+		want = append([]string{"capture.pcapng", "network.diff", "network.uci"}, want[1:]...)
 	}
 	if !slices.Equal(names, want) {
 		t.Errorf("report.tar.gz holds %v, want %v", names, want)
@@ -232,6 +232,9 @@ func TestReportBundleWithDiff(t *testing.T) {
 		t.Errorf("network.diff is not in the bundle")
 	}
 	t.Logf("network.diff in the bundle:\n%s", members["network.diff"])
+	if !strings.Contains(string(members["network.uci"]), "set network.wan6.reqprefix=") {
+		t.Errorf("network.uci is not in the bundle, or sets no reqprefix:\n%s", members["network.uci"])
+	}
 	if _, ok := members["network.suggested"]; ok {
 		t.Errorf("network.suggested is in the bundle")
 	}

@@ -524,14 +524,16 @@ func TestLadderFindsWhatWorks(t *testing.T) {
 		wantLabel string
 		want      Netifd
 		advice    string
+		// routerGets: the best rung is the router's own identity.
+		routerGets bool
 	}{
-		{"healthy: the first attempt", simISP{pdLen: 48}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, ""},
-		{"PD only", simISP{noIANA: true}, "", 2, "IA_PD alone with /48 hint", Netifd{ReqAddress: "none", ReqPrefix: "48"}, "reqaddress 'none'"},
-		{"only /56 gives a /56", simISP{onlyHint: 56, wanted: 56}, "", 3, "IA_NA + IA_PD with /56 hint", Netifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'"},
-		{"always /56 and a /56 is wanted: the router's own settings", simISP{pdLen: 56, wanted: 56}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, ""},
-		{"Rapid Commit only", simISP{rapid: true, pdLen: 48}, "", 5, "Rapid Commit", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "odhcp6c cannot send"},
-		{"drops FQDN", simISP{dropFQDN: true, pdLen: 48}, "", 3, "no Client FQDN", Netifd{ReqAddress: "try", ReqPrefix: "48", NoClientFQDN: true}, "noclientfqdn '1'"},
-		{"only DUID-LL", simISP{onlyLL: true, pdLen: 48}, "", 6, "DUID-LL of the WAN MAC", Netifd{ReqAddress: "try", ReqPrefix: "48", ClientID: "00030001020000000001"}, "clientid '00030001020000000001'"},
+		{"healthy: the first attempt", simISP{pdLen: 48}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "", false},
+		{"PD only", simISP{noIANA: true}, "", 2, "IA_PD alone with /48 hint", Netifd{ReqAddress: "none", ReqPrefix: "48"}, "reqaddress 'none'", false},
+		{"only /56 gives a /56", simISP{onlyHint: 56, wanted: 56}, "", 3, "IA_NA + IA_PD with /56 hint", Netifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'", false},
+		{"always /56 and a /56 is wanted: the router's own settings", simISP{pdLen: 56, wanted: 56}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "", false},
+		{"Rapid Commit only", simISP{rapid: true, pdLen: 48}, "", 5, "Rapid Commit", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "odhcp6c cannot send", false},
+		{"drops FQDN", simISP{dropFQDN: true, pdLen: 48}, "", 3, "no Client FQDN", Netifd{ReqAddress: "try", ReqPrefix: "48", NoClientFQDN: true}, "noclientfqdn '1'", false},
+		{"only DUID-LL", simISP{onlyLL: true, pdLen: 48}, "", 6, "DUID-LL of the WAN MAC", Netifd{ReqAddress: "try", ReqPrefix: "48", ClientID: "00030001020000000001"}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			isp := tc.isp
@@ -554,7 +556,13 @@ func TestLadderFindsWhatWorks(t *testing.T) {
 			if !r.Attempts[tc.wantBest-1].PrefixOK {
 				t.Errorf("final analysis of attempt %d: %+v", tc.wantBest, r.Attempts[tc.wantBest-1])
 			}
-			if tc.wantBest > 1 {
+			if tc.routerGets {
+				// The line answers only the router's own DUID-LL, which its
+				// odhcp6c sends: the router gets the prefix.
+				if r.Verdict.Code != diag.CodeOK || r.RouterClient == nil || !r.RouterClient.Got() || r.Suggested != nil {
+					t.Errorf("verdict %s %q, router client %+v, suggested %+v; want ok: the router's own DUID-LL gets the prefix", r.Verdict.Code, r.Verdict.Summary, r.RouterClient, r.Suggested)
+				}
+			} else if tc.wantBest > 1 {
 				if !strings.Contains(r.Verdict.Summary, tc.advice) || r.Verdict.Code == diag.CodeOK {
 					t.Errorf("verdict %s %q; want the first attempt's problem and %q", r.Verdict.Code, r.Verdict.Summary, tc.advice)
 				}

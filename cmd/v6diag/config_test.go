@@ -361,3 +361,65 @@ func TestConfigHelp(t *testing.T) {
 		t.Error("top-level help does not mention v6diag config")
 	}
 }
+
+// TestLoadNetConfigUncommitted: the network config read by name, as uci
+// reads it, carries uci's uncommitted changes and says so; a copy named
+// with --config elsewhere is read as it is; an override file wins.
+func TestLoadNetConfigUncommitted(t *testing.T) {
+	root := t.TempDir()
+	dirs := uciDirs{conf: filepath.Join(root, "etc/config"), override: filepath.Join(root, "var/run/uci"), save: filepath.Join(root, "tmp/.uci")}
+	for _, d := range []string{dirs.conf, dirs.save} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const config = "config interface 'wan'\n\toption device 'eth1'\n\toption proto 'dhcp'\n"
+	const delta = "network.wan6='interface'\nnetwork.wan6.device='@wan'\nnetwork.wan6.proto='dhcpv6'\nnetwork.wan6.reqprefix='56'\nnetwork.@interface[0].x='ignored'\n"
+	path := filepath.Join(dirs.conf, "network")
+	copyPath := filepath.Join(root, "copy")
+	for p, b := range map[string]string{path: config, copyPath: config, filepath.Join(dirs.save, "network"): delta} {
+		if err := os.WriteFile(p, []byte(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	nc, err := loadNetConfigIn(path, false, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w6 := nc.file.Section("wan6")
+	if w6 == nil {
+		t.Fatalf("the uncommitted wan6 is missing:\n%s", nc.raw)
+	}
+	if v, _ := w6.Option("reqprefix"); v != "56" || !strings.Contains(string(nc.raw), "option reqprefix '56'") {
+		t.Errorf("wan6 reqprefix %q; raw:\n%s", v, nc.raw)
+	}
+	joined := strings.Join(nc.notes, "\n")
+	if !strings.Contains(joined, "4 uncommitted uci change(s) in "+filepath.Join(dirs.save, "network")) || !strings.Contains(joined, "1 line(s)") {
+		t.Errorf("notes do not say what was applied and ignored: %q", nc.notes)
+	}
+
+	// The same file as a --config copy elsewhere: no changes applied.
+	nc, err = loadNetConfigIn(copyPath, true, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nc.file.Section("wan6") != nil || len(nc.notes) > 0 || string(nc.raw) != config {
+		t.Errorf("a copy outside %s got uci's changes: %q\n%s", dirs.conf, nc.notes, nc.raw)
+	}
+
+	// An override file is what uci reads by name.
+	if err := os.MkdirAll(dirs.override, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dirs.override, "network"), []byte("config interface 'wan'\n\toption proto 'pppoe'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	nc, err = loadNetConfigIn(path, false, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := nc.file.Section("wan").Option("proto"); v != "pppoe" || !strings.Contains(strings.Join(nc.notes, "\n"), "overrides") {
+		t.Errorf("override not read: proto %q, notes %q", v, nc.notes)
+	}
+}
