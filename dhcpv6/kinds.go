@@ -29,26 +29,31 @@ const (
 	MessageTypeContact            MessageType = 35 // RFC 8156 §4
 )
 
-// kindRFCs names where each message type beyond RFC 8415 is defined, and
-// what it is for, in a few words a report can use.
-var kindRFCs = map[MessageType]struct{ rfc, what string }{
-	MessageTypeLeasequery:         {"RFC 5007 §4.2", "a relay or access concentrator asks the server about a lease"},
-	MessageTypeLeasequeryReply:    {"RFC 5007 §4.2", "the server answers a Leasequery"},
-	MessageTypeLeasequeryDone:     {"RFC 5460 §5.2", "the server ends a bulk Leasequery"},
-	MessageTypeLeasequeryData:     {"RFC 5460 §5.2", "the server sends one lease of a bulk Leasequery"},
-	MessageTypeReconfigureRequest: {"RFC 6977 §6.2", "a relay asks the server to reconfigure a client"},
-	MessageTypeReconfigureReply:   {"RFC 6977 §6.2", "the server answers a Reconfigure-request"},
-	MessageTypeDHCPv4Query:        {"RFC 7341 §5", "a client sends a DHCPv4 message over DHCPv6 (DHCPv4-over-DHCPv6)"},
-	MessageTypeDHCPv4Response:     {"RFC 7341 §5", "a server answers a DHCPv4 message over DHCPv6 (DHCPv4-over-DHCPv6)"},
-	MessageTypeActiveLeasequery:   {"RFC 7653 §5", "a requestor subscribes to lease changes over TCP"},
-	MessageTypeStartTLS:           {"RFC 7653 §5", "a requestor starts TLS on an Active Leasequery connection"},
-}
-
 // Spec returns the RFC section that defines t and what the message is
-// for; both are "" for the RFC 8415 kinds and for unassigned numbers.
+// for, in a few words a report can use; both are "" for the RFC 8415
+// kinds and for unassigned numbers.
 func (t MessageType) Spec() (rfc, what string) {
-	if k, ok := kindRFCs[t]; ok {
-		return k.rfc, k.what
+	switch t {
+	case MessageTypeLeasequery:
+		return "RFC 5007 §4.2", "a relay or access concentrator asks the server about a lease"
+	case MessageTypeLeasequeryReply:
+		return "RFC 5007 §4.2", "the server answers a Leasequery"
+	case MessageTypeLeasequeryDone:
+		return "RFC 5460 §5.2", "the server ends a bulk Leasequery"
+	case MessageTypeLeasequeryData:
+		return "RFC 5460 §5.2", "the server sends one lease of a bulk Leasequery"
+	case MessageTypeReconfigureRequest:
+		return "RFC 6977 §6.2", "a relay asks the server to reconfigure a client"
+	case MessageTypeReconfigureReply:
+		return "RFC 6977 §6.2", "the server answers a Reconfigure-request"
+	case MessageTypeDHCPv4Query:
+		return "RFC 7341 §5", "a client sends a DHCPv4 message over DHCPv6 (DHCPv4-over-DHCPv6)"
+	case MessageTypeDHCPv4Response:
+		return "RFC 7341 §5", "a server answers a DHCPv4 message over DHCPv6 (DHCPv4-over-DHCPv6)"
+	case MessageTypeActiveLeasequery:
+		return "RFC 7653 §5", "a requestor subscribes to lease changes over TCP"
+	case MessageTypeStartTLS:
+		return "RFC 7653 §5", "a requestor starts TLS on an Active Leasequery connection"
 	}
 	if t >= MessageTypeBndUpd && t <= MessageTypeContact {
 		return "RFC 8156 §4", "two failover servers keep their bindings in step"

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
@@ -241,9 +240,13 @@ func (a *Analyzer) addRA(f capture.Frame, p capture.Packet, cut string) {
 	}, ra, err)
 	if cut != "" {
 		// What the capture cut off is not the router's fault (damage.go).
-		problems = slices.DeleteFunc(problems, func(pr ndp.Problem) bool {
-			return pr.ID == ndp.ProblemTooShort || pr.ID == ndp.ProblemOptionTruncated
-		})
+		kept := problems[:0]
+		for _, pr := range problems {
+			if pr.ID != ndp.ProblemTooShort && pr.ID != ndp.ProblemOptionTruncated {
+				kept = append(kept, pr)
+			}
+		}
+		problems = kept
 		if ra == nil {
 			e.Note, e.Ignored = cut, cut+", before the Router Advertisement header ends"
 			a.keep(e)

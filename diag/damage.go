@@ -2,7 +2,6 @@ package diag
 
 import (
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -139,16 +138,11 @@ func (d *damage) checkOrder(f capture.Frame, last int) {
 // later on the same Ethernet link is a packet sent again (a flood).
 // It returns 0 for a packet not seen before, and remembers it.
 func (d *damage) copyOf(f capture.Frame, p capture.Packet) int {
-	h := fnv.New64a()
-	h.Write(p.Source.AsSlice())
-	h.Write(p.Destination.AsSlice())
-	h.Write([]byte{p.HopLimit, byte(p.Transport), byte(p.SourcePort >> 8), byte(p.SourcePort), byte(p.DestinationPort >> 8), byte(p.DestinationPort)})
-	h.Write(p.ICMPv6)
-	h.Write(p.UDPPayload)
-	sum := h.Sum64()
-	w := fnv.New64a()
-	w.Write(f.Data)
-	whole := w.Sum64()
+	src, dst := p.Source.As16(), p.Destination.As16()
+	sum := fnv64a(fnvOffset, src[:], dst[:],
+		[]byte{p.HopLimit, byte(p.Transport), byte(p.SourcePort >> 8), byte(p.SourcePort), byte(p.DestinationPort >> 8), byte(p.DestinationPort)},
+		p.ICMPv6, p.UDPPayload)
+	whole := fnv64a(fnvOffset, f.Data)
 	cooked := f.LinkType == capture.LinkTypeLinuxSLL || f.LinkType == capture.LinkTypeLinuxSLL2
 	vlans := vlanIDs(p)
 	for _, s := range d.recent {
@@ -173,6 +167,22 @@ func (d *damage) copyOf(f capture.Frame, p capture.Packet) int {
 	d.next = (d.next + 1) % recentPackets
 	return 0
 }
+
+// fnv64a is the 64-bit FNV-1a hash of the parts, from h (hash/fnv's
+// algorithm, without its interface and encoding methods in the binary).
+func fnv64a(h uint64, parts ...[]byte) uint64 {
+	for _, b := range parts {
+		for _, c := range b {
+			h = (h ^ uint64(c)) * fnvPrime
+		}
+	}
+	return h
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
 
 // contentCut says why a control frame's content is incomplete: cut by
 // the file's end, or by the snapshot length; "" when it is whole. It

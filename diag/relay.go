@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"unicode"
 
 	"github.com/v6diag/v6diag/dhcpv6"
 )
@@ -45,8 +44,8 @@ func relayText(r dhcpv6.Relay) string {
 // often use the interface's name), else as hex.
 func interfaceID(b []byte) string {
 	printable := len(b) > 0
-	for _, c := range string(b) {
-		if c > unicode.MaxASCII || !unicode.IsPrint(c) {
+	for _, c := range b {
+		if c < ' ' || c > '~' {
 			printable = false
 			break
 		}

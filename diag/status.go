@@ -24,30 +24,32 @@ type statusMeaning struct {
 	rfc      string
 }
 
-var statusMeanings = map[uint16]statusMeaning{
-	dhcpv6.StatusUnspecFail: {id: "dhcpv6-status-unspec-fail", severity: SeverityWarn, who: PartyISP, rfc: "RFC 8415 §21.13",
-		means:  "the server failed for a reason it does not name; the client retries, and nothing on the router can change it",
-		forISP: "Please check the DHCPv6 server's logs for this client: it answers UnspecFail, a failure it does not name."},
-	dhcpv6.StatusNoAddrsAvail: {severity: SeverityInfo, who: PartyISP, rfc: "RFC 8415 §21.13",
-		means: "the server has no address for this client's IA_NA; a router that needs only a delegated prefix can do without (netifd's reqaddress 'try' or 'none')"},
-	dhcpv6.StatusNoBinding: {id: "dhcpv6-status-no-binding", severity: SeverityWarn, who: PartyISP, rfc: "RFC 8415 §18.3.4",
-		means:  "the server holds no lease for this IA (it forgot it, or never gave it); the client must start over with a Solicit, which odhcp6c does by itself, so it matters only when it comes back at every renewal",
-		forISP: "Please check the DHCPv6 server's lease store: it answers NoBinding for a lease the client holds, so the client loses its prefix at renewal."},
-	dhcpv6.StatusNotOnLink: {id: "dhcpv6-status-not-on-link", severity: SeverityInfo, who: PartyNobody, rfc: "RFC 8415 §18.3.3",
-		means:  "the addresses or prefixes the client names do not belong to this link (it moved, or the server's idea of the link changed); the client must drop them and start over with a Solicit, which it does by itself",
-		forISP: "Please check that the DHCPv6 server places this line on the link its leases belong to: it answers NotOnLink."},
-	dhcpv6.StatusUseMulticast: {id: "dhcpv6-status-use-multicast", severity: SeverityInfo, who: PartyNobody, rfc: "RFC 8415 §18.3.1",
-		means: "the server will not take this message by unicast; the client must send it again to ff02::1:2, which it does by itself (netifd's noserverunicast stops odhcp6c from unicasting at all)"},
-	dhcpv6.StatusNoPrefixAvail: {severity: SeverityFail, who: PartyISP, rfc: "RFC 8415 §21.13",
-		means:  "the server has no prefix to delegate to this line",
-		forISP: "Please check the prefix pool and the provisioning of this line: the server answers NoPrefixAvail."},
-}
-
 // meaningOf returns what st means; an unknown code gets a generic
 // reading.
 func meaningOf(st *dhcpv6.Status) statusMeaning {
-	if m, ok := statusMeanings[st.Code]; ok {
-		return m
+	switch st.Code {
+	case dhcpv6.StatusUnspecFail:
+		return statusMeaning{id: "dhcpv6-status-unspec-fail", severity: SeverityWarn, who: PartyISP, rfc: "RFC 8415 §21.13",
+			means:  "the server failed for a reason it does not name; the client retries, and nothing on the router can change it",
+			forISP: "Please check the DHCPv6 server's logs for this client: it answers UnspecFail, a failure it does not name."}
+	case dhcpv6.StatusNoAddrsAvail:
+		return statusMeaning{severity: SeverityInfo, who: PartyISP, rfc: "RFC 8415 §21.13",
+			means: "the server has no address for this client's IA_NA; a router that needs only a delegated prefix can do without (netifd's reqaddress 'try' or 'none')"}
+	case dhcpv6.StatusNoBinding:
+		return statusMeaning{id: "dhcpv6-status-no-binding", severity: SeverityWarn, who: PartyISP, rfc: "RFC 8415 §18.3.4",
+			means:  "the server holds no lease for this IA (it forgot it, or never gave it); the client must start over with a Solicit, which odhcp6c does by itself, so it matters only when it comes back at every renewal",
+			forISP: "Please check the DHCPv6 server's lease store: it answers NoBinding for a lease the client holds, so the client loses its prefix at renewal."}
+	case dhcpv6.StatusNotOnLink:
+		return statusMeaning{id: "dhcpv6-status-not-on-link", severity: SeverityInfo, who: PartyNobody, rfc: "RFC 8415 §18.3.3",
+			means:  "the addresses or prefixes the client names do not belong to this link (it moved, or the server's idea of the link changed); the client must drop them and start over with a Solicit, which it does by itself",
+			forISP: "Please check that the DHCPv6 server places this line on the link its leases belong to: it answers NotOnLink."}
+	case dhcpv6.StatusUseMulticast:
+		return statusMeaning{id: "dhcpv6-status-use-multicast", severity: SeverityInfo, who: PartyNobody, rfc: "RFC 8415 §18.3.1",
+			means: "the server will not take this message by unicast; the client must send it again to ff02::1:2, which it does by itself (netifd's noserverunicast stops odhcp6c from unicasting at all)"}
+	case dhcpv6.StatusNoPrefixAvail:
+		return statusMeaning{severity: SeverityFail, who: PartyISP, rfc: "RFC 8415 §21.13",
+			means:  "the server has no prefix to delegate to this line",
+			forISP: "Please check the prefix pool and the provisioning of this line: the server answers NoPrefixAvail."}
 	}
 	return statusMeaning{severity: SeverityWarn, who: PartyISP, rfc: "RFC 8415 §21.13",
 		means: fmt.Sprintf("the server sent status %d, which RFC 8415 does not define", st.Code)}
