@@ -2,13 +2,14 @@ package dhcpv6
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/v6diag/v6diag/internal/digest"
 )
 
 // DUID is a DHCP Unique Identifier (RFC 8415 §11) as raw bytes, type code
@@ -94,7 +95,7 @@ func DUIDLL(mac net.HardwareAddr) DUID {
 // can never equal the DUID-LL/LLT the router's own client derives from the
 // same MAC: the tool's test lease never collides with the router's lease.
 func StableDUID(mac net.HardwareAddr) DUID {
-	sum := sha256.Sum256(append([]byte("v6diag DUID"), mac...))
+	sum := digest.SHA256([]byte("v6diag DUID"), mac)
 	d := make(DUID, 2, 18)
 	binary.BigEndian.PutUint16(d, DUIDTypeUUID)
 	d = append(d, sum[:16]...)
@@ -108,7 +109,7 @@ func StableDUID(mac net.HardwareAddr) DUID {
 // bytes of SHA-256("v6diag IAID" || mac). RFC 8415 §12 asks for an IAID
 // that stays the same across restarts.
 func StableIAID(mac net.HardwareAddr) [4]byte {
-	sum := sha256.Sum256(append([]byte("v6diag IAID"), mac...))
+	sum := digest.SHA256([]byte("v6diag IAID"), mac)
 	return [4]byte(sum[:4])
 }
 

@@ -1,11 +1,11 @@
 package odhcp6c
 
 import (
-	"crypto/md5"
 	"slices"
 
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/dhcpv6/options"
+	"github.com/v6diag/v6diag/internal/digest"
 )
 
 // Host is what odhcp6c reads from the router besides its arguments.
@@ -22,7 +22,7 @@ type Host struct {
 // MD5 of the interface name (src/dhcpv6.c, dhcpv6_generate_iface_iaid),
 // so it is the same on every router with the same WAN device name.
 func NAIAID(ifname string) [4]byte {
-	h := md5.Sum([]byte(ifname))
+	h := digest.MD5([]byte(ifname))
 	return [4]byte(h[:4])
 }
 

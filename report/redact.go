@@ -1,8 +1,6 @@
 package report
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -10,6 +8,8 @@ import (
 	"net/netip"
 	"reflect"
 	"strings"
+
+	"github.com/v6diag/v6diag/internal/digest"
 )
 
 // Redactor masks what identifies a line in a report meant for a public
@@ -363,11 +363,8 @@ func (r *Redactor) MAC(m net.HardwareAddr) string {
 }
 
 func (r *Redactor) mac(data ...[]byte) []byte {
-	h := hmac.New(sha256.New, r.key)
-	for _, d := range data {
-		h.Write(d)
-	}
-	return h.Sum(nil)
+	sum := digest.HMACSHA256(r.key, data...)
+	return sum[:]
 }
 
 // DUID replaces a DUID (hex) with its type code and a keyed hash, e.g.
