@@ -85,10 +85,13 @@ func askedKnown(x *exchange) bool {
 
 // askedVerdict judges a client that asked for no delegated prefix on what
 // it asked for. v is the verdict of verdict.go, which reads every DHCPv6
-// exchange as prefix delegation; ok is false when v stands as it is.
+// exchange as prefix delegation; ok is false when v stands as it is. A
+// live run's client is v6diag sending the router's own shape: a router
+// that asks for no prefix has none for its LAN, and the verdict speaks
+// for it (routerclient.go), so this reading is for captures only.
 func (a *Analyzer) askedVerdict(r *Result, x *exchange, v Verdict) (Verdict, bool) {
 	c := x.client
-	if c.AskedIAPD || !askedKnown(x) || x.serverOnly {
+	if a.facts.Live || c.AskedIAPD || !askedKnown(x) || x.serverOnly {
 		return v, false
 	}
 	switch v.Code {

@@ -149,6 +149,16 @@ func askedScenarios() []scenario {
 			check:  all(verdictSays("address 2001:db8::100", "asked for no delegated prefix"), who(PartyNobody)),
 		},
 		{
+			// A live run sends the router's own shape: a router that asks
+			// for no prefix has none for its LAN (routerclient.go speaks).
+			name: "IA_NA only in a live run: the prefix is missing", facts: clientFacts, code: CodeNoPrefixOffered,
+			build: func(l *lab) {
+				l.naRequest()
+				l.at(40 * time.Millisecond).server(reply(xid(2), withNA("2001:db8::100")))
+			},
+			absent: []string{"dhcpv6-no-prefix-asked"},
+		},
+		{
 			name: "IA_NA only, NoAddrsAvail in the Reply: refused, with what it means", facts: offline, code: CodeReplyRefused,
 			build: func(l *lab) {
 				l.naRequest()

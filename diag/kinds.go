@@ -29,7 +29,7 @@ func (a *Analyzer) kindChecks(r *Result, x *exchange) []Finding {
 			Summary: fmt.Sprintf("The client declined %s (Decline, frame %d): duplicate address detection found another node using it, so the server handed out an address that is taken.", orNone(addrs, "an address"), e.Frame),
 			ForISP:  fmt.Sprintf("Please check the address pool for this line: the client declined %s because another node on the link already uses it.", orNone(addrs, "the address it was given"))})
 	}
-	if c := x.client; !c.AskedIAPD && askedKnown(x) && !x.serverOnly {
+	if c := x.client; !a.facts.Live && !c.AskedIAPD && askedKnown(x) && !x.serverOnly {
 		fs.add(Finding{ID: "dhcpv6-no-prefix-asked", Severity: SeverityInfo, RFC: "RFC 8415 §18.2.1", Frames: frames(append(append(append(slices.Clone(x.solicits), x.requests...), x.renews...), x.informs...)),
 			Summary: fmt.Sprintf("The client asked for %s and no delegated prefix (no IA_PD): it is judged on what it asked for, and this capture says nothing about prefix delegation. A router needs IA_PD for its LAN (netifd's reqprefix).", askedText(c))})
 	}

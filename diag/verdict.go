@@ -77,8 +77,9 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 			noPrefix = append(noPrefix, e)
 		}
 	}
-	// A client that asked for no IA_PD was refused no prefix (asked.go).
-	if answered && !offered && (x.client.AskedIAPD || !askedKnown(x)) && !x.serverOnly {
+	// A captured client that asked for no IA_PD was refused no prefix
+	// (asked.go).
+	if answered && !offered && (a.facts.Live || x.client.AskedIAPD || !askedKnown(x)) && !x.serverOnly {
 		why := "no IA_PD"
 		for _, e := range noPrefix {
 			if s := statusOf(e.DHCP, true); s != nil {
