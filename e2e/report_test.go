@@ -232,8 +232,8 @@ func TestReportBundleWithDiff(t *testing.T) {
 		t.Errorf("network.diff is not in the bundle")
 	}
 	t.Logf("network.diff in the bundle:\n%s", members["network.diff"])
-	if !strings.Contains(string(members["network.uci"]), "set network.wan6.reqprefix=") {
-		t.Errorf("network.uci is not in the bundle, or sets no reqprefix:\n%s", members["network.uci"])
+	if !strings.Contains(string(members["network.uci"]), "set network.wan6.reqaddress=") {
+		t.Errorf("network.uci is not in the bundle, or sets no reqaddress:\n%s", members["network.uci"])
 	}
 	if _, ok := members["network.suggested"]; ok {
 		t.Errorf("network.suggested is in the bundle")
