@@ -101,28 +101,7 @@ const (
 // the result alias f.Data.
 func Decode(f Frame) (Packet, error) {
 	var p Packet
-	b := f.Data
-	var err error
-	switch f.LinkType {
-	case LinkTypeEthernet:
-		b, err = p.ethernet(b)
-	case LinkTypeLinuxSLL:
-		b, err = p.sll(b)
-	case LinkTypeLinuxSLL2:
-		b, err = p.sll2(b)
-	case LinkTypeRaw, linkTypeRawDLT12, linkTypeRawDLT14, LinkTypeIPv6:
-		if len(b) == 0 || b[0]>>4 != 6 {
-			return p, ErrNotIPv6
-		}
-	case LinkTypePPP, LinkTypePPPHDLC:
-		b, err = ppp(b)
-	case LinkTypePPPoE:
-		b, err = p.pppoe(b)
-	case LinkTypeNull:
-		b, err = null(b)
-	default:
-		return p, fmt.Errorf("capture: frame %d: %w %s", f.Number, ErrUnsupportedLinkType, f.LinkType)
-	}
+	b, err := p.link(f)
 	if err == nil {
 		err = p.ipv6(b)
 	}
@@ -132,6 +111,32 @@ func Decode(f Frame) (Packet, error) {
 		err = fmt.Errorf("capture: frame %d: %w", f.Number, err)
 	}
 	return p, err
+}
+
+// link decodes the link-layer headers of f into p and returns what they
+// carry: an IPv6 packet, unless the error says otherwise.
+func (p *Packet) link(f Frame) ([]byte, error) {
+	b := f.Data
+	switch f.LinkType {
+	case LinkTypeEthernet:
+		return p.ethernet(b)
+	case LinkTypeLinuxSLL:
+		return p.sll(b)
+	case LinkTypeLinuxSLL2:
+		return p.sll2(b)
+	case LinkTypeRaw, linkTypeRawDLT12, linkTypeRawDLT14, LinkTypeIPv6:
+		if len(b) == 0 || b[0]>>4 != 6 {
+			return nil, ErrNotIPv6
+		}
+		return b, nil
+	case LinkTypePPP, LinkTypePPPHDLC:
+		return ppp(b)
+	case LinkTypePPPoE:
+		return p.pppoe(b)
+	case LinkTypeNull:
+		return null(b)
+	}
+	return nil, fmt.Errorf("%w %s", ErrUnsupportedLinkType, f.LinkType)
 }
 
 func (p *Packet) ethernet(b []byte) ([]byte, error) {
