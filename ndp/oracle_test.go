@@ -42,7 +42,9 @@ var raDifferences = []raDifference{
 		func(f raFacts) bool { return f.preferenceReserved }},
 	{"link-layer-address-length", "RFC 4861 §4.6.1; RFC 4944 §8",
 		"ours reads a link-layer address option of any length (its size depends on the link: 8 octets on IEEE 802.15.4); mdlayher accepts only length 1 (Ethernet) and rejects the RA",
-		func(f raFacts) bool { return f.has(func(o rawOption) bool { return (o.typ == optSourceLLA || o.typ == optTargetLLA) && o.length != 1 }) }},
+		func(f raFacts) bool {
+			return f.has(func(o rawOption) bool { return (o.typ == optSourceLLA || o.typ == optTargetLLA) && o.length != 1 })
+		}},
 	{"mtu-length", "RFC 4861 §4.6.4",
 		"an MTU option must have length 1: ours rejects another length; mdlayher reads the MTU from it",
 		func(f raFacts) bool { return f.has(func(o rawOption) bool { return o.typ == optMTU && o.length != 1 }) }},
@@ -360,7 +362,7 @@ func TestRADifferencesAreReal(t *testing.T) {
 		{"mtu-length", raWith(5, 2, 0, 0, 0, 0, 0x05, 0xdc, 0, 0, 0, 0, 0, 0, 0, 0)},
 		{"prefix-length-over-128", raWith(pio(129, "2001:db8::")...)},
 		{"prefix-ipv4-mapped", raWith(pio(96, "::ffff:192.0.2.0")...)},
-		{"route-preference-reserved", raWith(24, 2, 48, 2 << 3, 0, 0, 0x07, 0x08, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0)},
+		{"route-preference-reserved", raWith(24, 2, 48, 2<<3, 0, 0, 0x07, 0x08, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0)},
 		{"route-prefix-partial-octet", raWith(24, 2, 60, 0, 0, 0, 0x07, 0x08, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0xff)},
 		{"dnssl-label-over-63", raWith(dnssl(append(append([]byte{64}, bytes.Repeat([]byte{'a'}, 64)...), 0)...)...)},
 		{"dnssl-padding", raWith(dnssl(3, 'l', 'a', 'n', 0, 0, 7, 0)...)},
