@@ -11,6 +11,7 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
+	"github.com/v6diag/v6diag/firewall"
 	"github.com/v6diag/v6diag/ndp"
 )
 
@@ -53,6 +54,12 @@ type Facts struct {
 	// Attempts are the attempts of a live run's strategy ladder; each is
 	// analysed on its own (attempts.go). Empty: one exchange, as before.
 	Attempts []AttemptWindow
+	// Firewall is the router's firewall as a live run read it, and
+	// Interface the WAN device the server's answers arrive on; nil when
+	// it was not read (analyze): then no firewall finding is made
+	// (checks_firewall.go).
+	Firewall  *firewall.Firewall
+	Interface string
 }
 
 // Analyzer consumes frames one at a time; memory stays bounded whatever

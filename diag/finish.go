@@ -53,6 +53,8 @@ func (a *Analyzer) Finish() *Result {
 	r.Findings = append(r.Findings, a.raChecks(r, x)...)
 	r.Findings = append(r.Findings, a.dhcpChecks(r, x)...)
 	r.Findings = append(r.Findings, a.sequenceChecks(r, x)...)
+	fw := a.judgeFirewall(x) // checks_firewall.go
+	r.Findings = append(r.Findings, fw.findings...)
 	r.Findings = append(r.Findings, fs.list...)
 	if len(a.unsupported) > 0 {
 		r.Findings = append(r.Findings, Finding{
@@ -84,7 +86,7 @@ func (a *Analyzer) Finish() *Result {
 			Summary: fmt.Sprintf("Only the first %d control messages were analysed; %d more were counted but dropped.", MaxEvents, a.stats.TimelineDropped),
 		})
 	}
-	r.Verdict = a.verdict(r, x)
+	r.Verdict = fw.verdict(a.verdict(r, x))
 	r.Timeline = slices.Clone(a.events)
 	return r
 }
