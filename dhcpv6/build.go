@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/v6diag/v6diag/dhcpv6/options"
@@ -26,8 +27,18 @@ type RequestShape struct {
 	RapidCommit       bool
 	ReconfigureAccept bool
 	// RequestedOptions is the ORO. nil means DefaultRequestedOptions; an
-	// empty non-nil slice sends no ORO at all.
+	// empty non-nil slice sends no ORO at all, unless AlwaysORO is set.
 	RequestedOptions []uint16
+	// SolicitOnlyOptions are requested in a Solicit and left out of the
+	// ORO of a Request: odhcp6c asks for SOL_MAX_RT only while soliciting
+	// (src/dhcpv6.c, dhcpv6_send: OPT_ORO_SOLICIT).
+	SolicitOnlyOptions []uint16
+	// AlwaysORO sends the ORO option even when it lists nothing, as
+	// odhcp6c does (its header always carries one).
+	AlwaysORO bool
+	// PrefixHint is the address part of the IA Prefix hint (odhcp6c's
+	// "-P ADDR/LEN"); the zero Addr sends ::.
+	PrefixHint netip.Addr
 	// ClientFQDN, when not empty, is the host name sent in a Client FQDN
 	// option (RFC 4704), as odhcp6c does unless netifd's noclientfqdn is
 	// set (client_shape.go).
@@ -37,11 +48,14 @@ type RequestShape struct {
 	Extra []ExtraOption
 }
 
-// Identity is who v6diag claims to be: its DUID, and the one IAID used for
-// both the IA_NA and the IA_PD.
+// Identity is who v6diag claims to be: its DUID and the IAIDs of its IA_NA
+// and IA_PD. odhcp6c gives them different IAIDs (the MD5 of the interface
+// name for the IA_NA, 1 for the first IA_PD); v6diag's own shapes use one
+// for both.
 type Identity struct {
 	DUID DUID
-	IAID [4]byte
+	// IAID is the IA_NA's IAID, PDIAID the IA_PD's.
+	IAID, PDIAID [4]byte
 }
 
 // ErrNothingOffered is returned by NewRequest when the Advertise holds no
@@ -70,19 +84,43 @@ func (s RequestShape) validate() error {
 	return s.validateClientOptions()
 }
 
-func (s RequestShape) oro() []uint16 {
-	if s.RequestedOptions == nil {
-		return DefaultRequestedOptions
+// oro is the ORO of a message of type t: a Request leaves out the options
+// asked for only in a Solicit.
+func (s RequestShape) oro(t MessageType) []uint16 {
+	codes := s.RequestedOptions
+	if codes == nil {
+		codes = DefaultRequestedOptions
 	}
-	return s.RequestedOptions
+	if t == MessageTypeSolicit || len(s.SolicitOnlyOptions) == 0 {
+		return codes
+	}
+	out := make([]uint16, 0, len(codes))
+	for _, c := range codes {
+		if !slices.Contains(s.SolicitOnlyOptions, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
-// newMessage starts a client message with the header (RFC 8415 §8) and the
-// options every one carries: Client ID (§21.2) and Elapsed Time (§21.9).
-func newMessage(t MessageType, xid TransactionID, id Identity, elapsed time.Duration) *options.Encoder {
+// newMessage starts a client message with the header (RFC 8415 §8), then
+// Elapsed Time (§21.9), the ORO (§21.7, Solicit and Request only), Client
+// ID (§21.2) and, when given, Server ID (§21.3). The order is odhcp6c's
+// (src/dhcpv6.c, dhcpv6_send: the iovec from IOV_HDR to IOV_IA_PD), so
+// that v6diag's first attempt reads like the router's own client on the
+// wire; RFC 8415 lets options come in any order.
+func newMessage(t MessageType, xid TransactionID, id Identity, elapsed time.Duration, s *RequestShape, serverID DUID) *options.Encoder {
 	e := options.NewEncoder([]byte{byte(t), xid[0], xid[1], xid[2]})
-	e.Option(optClientID, id.DUID)
 	e.Option(optElapsedTime, elapsedBody(elapsed))
+	if s != nil {
+		if oro := s.oro(t); len(oro) > 0 || s.AlwaysORO {
+			e.Uint16s(optORO, oro)
+		}
+	}
+	e.Option(optClientID, id.DUID)
+	if serverID != nil {
+		e.Option(optServerID, serverID)
+	}
 	return e
 }
 
@@ -93,14 +131,21 @@ func elapsedBody(e time.Duration) []byte {
 	return binary.BigEndian.AppendUint16(nil, uint16(e.Round(10*time.Millisecond)/(10*time.Millisecond)))
 }
 
-func addShapeOptions(e *options.Encoder, s RequestShape) {
-	if oro := s.oro(); len(oro) > 0 {
-		e.Uint16s(optORO, oro)
+// addShapeOptions appends what follows the identifiers in odhcp6c's
+// order: the profile's extra options (its STATE_OPTS: -V, -u, -x),
+// Reconfigure Accept, the Client FQDN, then Rapid Commit, which odhcp6c
+// never sends.
+func addShapeOptions(e *options.Encoder, s RequestShape, t MessageType) {
+	for _, o := range s.Extra {
+		e.Option(o.Code, o.Body)
 	}
 	if s.ReconfigureAccept {
 		e.Empty(optReconfAccept)
 	}
-	addClientOptions(e, s)
+	addClientFQDN(e, s)
+	if s.RapidCommit && t == MessageTypeSolicit {
+		e.Empty(optRapidCommit)
+	}
 }
 
 // iaBody starts an IA_NA or IA_PD body: IAID, then T1 and T2, which a
@@ -110,18 +155,20 @@ func iaBody(iaid [4]byte) *options.Encoder {
 }
 
 // iaNABody encodes an IA_NA (§21.4) holding an IA Address (§21.6) per
-// address, with preferred and valid lifetimes 0.
+// address, with the lifetimes ia carries (0 in a Solicit and a Release;
+// a Request repeats the Advertise's as hints, as odhcp6c does).
 func iaNABody(ia IA) ([]byte, error) {
 	e := iaBody(ia.IAID)
 	for _, a := range ia.Addresses {
 		addr := a.Address.As16()
-		e.Option(optIAAddr, append(addr[:], make([]byte, 8)...))
+		b := append(addr[:], lifetimeBytes(a.PreferredLifetime, a.ValidLifetime)...)
+		e.Option(optIAAddr, b)
 	}
 	return e.Bytes()
 }
 
 // iaPDBody encodes an IA_PD (§21.21) holding an IA Prefix (§21.22) per
-// prefix, with lifetimes 0.
+// prefix, with the lifetimes ia carries.
 func iaPDBody(ia IA) ([]byte, error) {
 	e := iaBody(ia.IAID)
 	for _, p := range ia.Prefixes {
@@ -130,11 +177,21 @@ func iaPDBody(ia IA) ([]byte, error) {
 	return e.Bytes()
 }
 
-// iaPrefixBody is preferred and valid lifetime (0), prefix-length and the
-// 16 address bytes. The address goes out as the server sent it, bits past
-// the length included: the hint repeats the offer exactly.
+// lifetimeBytes encodes a preferred and a valid lifetime in seconds,
+// clamped to the 32-bit field (Infinity is 0xffffffff).
+func lifetimeBytes(preferred, valid time.Duration) []byte {
+	secs := func(d time.Duration) uint32 {
+		return uint32(min(max(d/time.Second, 0), 0xffffffff))
+	}
+	b := binary.BigEndian.AppendUint32(make([]byte, 0, 8), secs(preferred))
+	return binary.BigEndian.AppendUint32(b, secs(valid))
+}
+
+// iaPrefixBody is preferred and valid lifetime, prefix-length and the 16
+// address bytes. The address goes out as the server sent it, bits past the
+// length included: the hint repeats the offer exactly.
 func iaPrefixBody(p IAPrefix) []byte {
-	b := make([]byte, 8, iaPrefixLen)
+	b := lifetimeBytes(p.PreferredLifetime, p.ValidLifetime)
 	if !p.Prefix.IsValid() {
 		return append(b, make([]byte, 17)...)
 	}
@@ -173,20 +230,21 @@ func NewSolicit(id Identity, shape RequestShape, xid TransactionID, elapsed time
 	if err := shape.validate(); err != nil {
 		return nil, err
 	}
-	m := newMessage(MessageTypeSolicit, xid, id, elapsed)
-	addShapeOptions(m, shape)
-	if shape.RapidCommit {
-		m.Empty(optRapidCommit)
-	}
+	m := newMessage(MessageTypeSolicit, xid, id, elapsed, &shape, nil)
+	addShapeOptions(m, shape, MessageTypeSolicit)
 	if shape.IANA {
 		if err := addIA(m, optIANA, iaNABody, IA{IAID: id.IAID}); err != nil {
 			return nil, err
 		}
 	}
 	if shape.IAPD {
-		pd := IA{IAID: id.IAID}
+		pd := IA{IAID: id.PDIAID}
 		if shape.PrefixLength > 0 {
-			pd.Prefixes = []IAPrefix{{Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), shape.PrefixLength)}}
+			hint := netip.IPv6Unspecified()
+			if shape.PrefixHint.Is6() {
+				hint = shape.PrefixHint
+			}
+			pd.Prefixes = []IAPrefix{{Prefix: netip.PrefixFrom(hint, shape.PrefixLength)}}
 		}
 		if err := addIA(m, optIAPD, iaPDBody, pd); err != nil {
 			return nil, err
@@ -229,7 +287,7 @@ func Offered(adv *Message, id Identity, shape RequestShape) (na, pd []IA) {
 	}
 	if shape.IAPD {
 		for _, ia := range adv.IAPD {
-			if o := offeredLeases(ia, false); ia.IAID == id.IAID && ia.Status.ok() && len(o.Prefixes) > 0 {
+			if o := offeredLeases(ia, false); ia.IAID == id.PDIAID && ia.Status.ok() && len(o.Prefixes) > 0 {
 				pd = append(pd, o)
 			}
 		}
@@ -257,11 +315,31 @@ func NewRequest(id Identity, shape RequestShape, xid TransactionID, elapsed time
 	}
 	na, pd := Offered(advertise, id, shape)
 	if len(na) == 0 && len(pd) == 0 {
-		return nil, fmt.Errorf("%w: Advertise %s offers none for IAID %x", ErrNothingOffered, advertise.TransactionID, id.IAID)
+		return nil, fmt.Errorf("%w: Advertise %s offers none for IAIDs %x and %x", ErrNothingOffered, advertise.TransactionID, id.IAID, id.PDIAID)
 	}
-	m := newMessage(MessageTypeRequest, xid, id, elapsed)
-	m.Option(optServerID, advertise.ServerID)
-	addShapeOptions(m, shape)
+	return NewRequestFor(id, shape, xid, elapsed, advertise.ServerID, na, pd)
+}
+
+// NewRequestFor builds a Request (RFC 8415 §18.2.2) to the server serverID
+// carrying exactly the IAs na and pd, with the addresses, prefixes and
+// lifetimes they hold as hints: what a client policy chose from an
+// Advertise (odhcp6c puts in its Request the entries it kept, with the
+// Advertise's lifetimes; src/dhcpv6.c, dhcpv6_send).
+func NewRequestFor(id Identity, shape RequestShape, xid TransactionID, elapsed time.Duration, serverID DUID, na, pd []IA) ([]byte, error) {
+	if err := id.validate(); err != nil {
+		return nil, err
+	}
+	if err := shape.validate(); err != nil {
+		return nil, err
+	}
+	if len(serverID) == 0 {
+		return nil, errors.New("dhcpv6: Request needs the server's DUID")
+	}
+	if len(na) == 0 && len(pd) == 0 {
+		return nil, fmt.Errorf("%w: Request with no IA", ErrNothingOffered)
+	}
+	m := newMessage(MessageTypeRequest, xid, id, elapsed, &shape, serverID)
+	addShapeOptions(m, shape, MessageTypeRequest)
 	for _, ia := range na {
 		if err := addIA(m, optIANA, iaNABody, ia); err != nil {
 			return nil, err
@@ -285,12 +363,11 @@ func NewRelease(id Identity, xid TransactionID, elapsed time.Duration, serverID 
 	if len(serverID) < 2 {
 		return nil, errors.New("dhcpv6: Release needs the server's DUID")
 	}
-	m := newMessage(MessageTypeRelease, xid, id, elapsed)
-	m.Option(optServerID, serverID)
+	m := newMessage(MessageTypeRelease, xid, id, elapsed, nil, serverID)
 	n := 0
 	for _, ia := range obtained {
 		if len(ia.Addresses) > 0 {
-			if err := addIA(m, optIANA, iaNABody, IA{IAID: ia.IAID, Addresses: ia.Addresses}); err != nil {
+			if err := addIA(m, optIANA, iaNABody, IA{IAID: ia.IAID, Addresses: zeroLifetimes(ia).Addresses}); err != nil {
 				return nil, err
 			}
 			n++
@@ -298,7 +375,7 @@ func NewRelease(id Identity, xid TransactionID, elapsed time.Duration, serverID 
 	}
 	for _, ia := range obtainedPD {
 		if len(ia.Prefixes) > 0 {
-			if err := addIA(m, optIAPD, iaPDBody, IA{IAID: ia.IAID, Prefixes: ia.Prefixes}); err != nil {
+			if err := addIA(m, optIAPD, iaPDBody, IA{IAID: ia.IAID, Prefixes: zeroLifetimes(ia).Prefixes}); err != nil {
 				return nil, err
 			}
 			n++
@@ -308,4 +385,18 @@ func NewRelease(id Identity, xid TransactionID, elapsed time.Duration, serverID 
 		return nil, fmt.Errorf("%w: nothing obtained to release", ErrNothingOffered)
 	}
 	return finish(m, MessageTypeRelease)
+}
+
+// zeroLifetimes returns ia's addresses and prefixes with lifetimes 0, as a
+// Release carries them (RFC 8415 §18.2.7 leaves them to the server; 0 says
+// the client no longer wants them).
+func zeroLifetimes(ia IA) IA {
+	out := IA{IAID: ia.IAID}
+	for _, a := range ia.Addresses {
+		out.Addresses = append(out.Addresses, IAAddress{Address: a.Address})
+	}
+	for _, p := range ia.Prefixes {
+		out.Prefixes = append(out.Prefixes, IAPrefix{Prefix: p.Prefix})
+	}
+	return out
 }

@@ -17,21 +17,21 @@ var cmpNetip = cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})
 var testMAC = net.HardwareAddr{0x02, 0x00, 0x5e, 0x10, 0x00, 0x01}
 
 func testIdentity() Identity {
-	return Identity{DUID: StableDUID(testMAC), IAID: StableIAID(testMAC)}
+	return Identity{DUID: StableDUID(testMAC), IAID: StableIAID(testMAC), PDIAID: StableIAID(testMAC)}
 }
 
 // TestSolicitBytes pins the wire format of a PD-only Solicit with a /56 hint.
 func TestSolicitBytes(t *testing.T) {
-	id := Identity{DUID: DUIDLL(net.HardwareAddr{0, 1, 2, 3, 4, 5}), IAID: [4]byte{2, 3, 4, 5}}
+	id := Identity{DUID: DUIDLL(net.HardwareAddr{0, 1, 2, 3, 4, 5}), IAID: [4]byte{2, 3, 4, 5}, PDIAID: [4]byte{2, 3, 4, 5}}
 	got, err := NewSolicit(id, RequestShape{IAPD: true, PrefixLength: 56}, TransactionID{0xe1, 0xe0, 0x93}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := mustHex(t, `
 		01 e1e093                                  // Solicit, xid
-		0001 000a 0003 0001 000102030405           // Client ID: DUID-LL, Ethernet
 		0008 0002 0000                             // Elapsed Time 0
 		0006 0006 0017 0018 0052                   // ORO: 23 24 82
+		0001 000a 0003 0001 000102030405           // Client ID: DUID-LL, Ethernet
 		0019 0029 02030405 00000000 00000000       // IA_PD, IAID, T1 0, T2 0
 		  001a 0019 00000000 00000000 38             // IA Prefix, lifetimes 0, length 56
 		  00000000000000000000000000000000           // ::
@@ -62,7 +62,7 @@ func TestBuildRoundTrip(t *testing.T) {
 				RapidCommit:       true,
 				IANA:              []IA{{IAID: id.IAID}},
 				IAPD:              []IA{{IAID: id.IAID, Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("::/56")}}}},
-				OptionCodes:       []uint16{1, 8, 6, 20, 14, 3, 25},
+				OptionCodes:       []uint16{8, 6, 1, 20, 14, 3, 25},
 			},
 		},
 		{
@@ -74,7 +74,7 @@ func TestBuildRoundTrip(t *testing.T) {
 				Type: MessageTypeSolicit, TransactionID: xid, ClientID: id.DUID,
 				ElapsedTime: ptr(655350 * time.Millisecond),
 				IAPD:        []IA{{IAID: id.IAID}},
-				OptionCodes: []uint16{1, 8, 25},
+				OptionCodes: []uint16{8, 1, 25},
 			},
 		},
 		{
@@ -87,7 +87,7 @@ func TestBuildRoundTrip(t *testing.T) {
 				ElapsedTime:      ptr(time.Duration(0)),
 				RequestedOptions: []uint16{23, 64},
 				IANA:             []IA{{IAID: id.IAID}},
-				OptionCodes:      []uint16{1, 8, 6, 3},
+				OptionCodes:      []uint16{8, 6, 1, 3},
 			},
 		},
 	}
@@ -145,7 +145,7 @@ func TestRequestFromPDOnlyAdvertise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := Identity{DUID: adv.ClientID, IAID: [4]byte{2, 3, 4, 5}}
+	id := Identity{DUID: adv.ClientID, IAID: [4]byte{2, 3, 4, 5}, PDIAID: [4]byte{2, 3, 4, 5}}
 	shape := RequestShape{IANA: true, IAPD: true, PrefixLength: 60}
 	b, err := NewRequest(id, shape, TransactionID{0x12, 0xb0, 0x8a}, 0, adv)
 	if err != nil {
@@ -162,10 +162,12 @@ func TestRequestFromPDOnlyAdvertise(t *testing.T) {
 		ServerID:         adv.ServerID,
 		ElapsedTime:      ptr(time.Duration(0)),
 		RequestedOptions: []uint16{23, 24, 82},
-		// The offered prefix is the hint, lifetimes and T1/T2 zeroed; no
-		// IA_NA, because none was offered.
-		IAPD:        []IA{{IAID: id.IAID, Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("2a00:1:1:100::/56")}}}},
-		OptionCodes: []uint16{1, 8, 2, 6, 25},
+		// The offered prefix is the hint, with the offered lifetimes and
+		// T1/T2 zeroed, as odhcp6c sends it; no IA_NA, because none was
+		// offered.
+		IAPD: []IA{{IAID: id.IAID, Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("2a00:1:1:100::/56"),
+			PreferredLifetime: 75 * time.Minute, ValidLifetime: 2 * time.Hour}}}},
+		OptionCodes: []uint16{8, 6, 1, 2, 25},
 	}
 	if diff := cmp.Diff(want, got, cmpNetip); diff != "" {
 		t.Errorf("Request (-want +got):\n%s", diff)
@@ -231,7 +233,7 @@ func TestReleaseContents(t *testing.T) {
 		ElapsedTime:   ptr(2 * time.Second),
 		IANA:          []IA{{IAID: id.IAID, Addresses: []IAAddress{{Address: netip.MustParseAddr("2001:db8::1")}}}},
 		IAPD:          []IA{{IAID: id.IAID, Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("2001:db8:100::/56")}}}},
-		OptionCodes:   []uint16{1, 8, 2, 3, 25},
+		OptionCodes:   []uint16{8, 1, 2, 3, 25},
 	}
 	if diff := cmp.Diff(want, got, cmpNetip); diff != "" {
 		t.Errorf("Release (-want +got):\n%s", diff)

@@ -30,6 +30,10 @@ type ClientConfig struct {
 	// NewTransactionID returns a fresh transaction id for each exchange.
 	// nil means crypto/rand.
 	NewTransactionID func() TransactionID
+	// Policy makes the client's decisions (which Advertise to request
+	// from, when to solicit again with another shape, what a Reply binds);
+	// nil means RFC 8415's rules (policy.go).
+	Policy Policy
 }
 
 // Outgoing is one UDP payload for the caller to send from
@@ -94,6 +98,9 @@ const (
 	OutcomeReleaseUnanswered Outcome = "release-unanswered"
 	// OutcomeFailed: a message could not be built; see ClientResult.Err.
 	OutcomeFailed Outcome = "failed"
+	// OutcomeStateless: the Policy gave up asking for addresses and
+	// prefixes (odhcp6c falls back to Information-Requests).
+	OutcomeStateless Outcome = "stateless"
 )
 
 // IgnoredMessage is a received message the Client discarded, and why
@@ -106,11 +113,20 @@ type IgnoredMessage struct {
 // ClientResult is the whole conversation so far. It is meaningful at any
 // time, not only in PhaseDone: partial results travel with failures.
 type ClientResult struct {
-	Outcome      Outcome
-	Advertises   []*Message // valid Advertises, usable or not, in arrival order
-	Chosen       *Message   // the Advertise the Request was built from
-	Reply        *Message   // the Reply to the Request (or the Rapid Commit Reply)
-	RapidCommit  bool       // Reply answered the Solicit with Rapid Commit
+	Outcome    Outcome
+	Advertises []*Message // valid Advertises, usable or not, in arrival order
+	Chosen     *Message   // the Advertise the Request was built from
+	// RequestedNA and RequestedPD are what the Request asked for: what
+	// the server may have bound even if its Reply never arrives.
+	RequestedNA, RequestedPD []IA
+	// Why says what the Policy decided last, when it said: why no Request
+	// went out, why the client solicited again, why a Reply bound nothing.
+	Why string
+	// Resolicits counts the times the Policy made the client solicit again
+	// with another shape.
+	Resolicits   int
+	Reply        *Message // the Reply to the Request (or the Rapid Commit Reply)
+	RapidCommit  bool     // Reply answered the Solicit with Rapid Commit
 	ReleaseReply *Message
 	ObtainedNA   []IA // IA_NAs the Reply bound, only leases with valid lifetime > 0
 	ObtainedPD   []IA // IA_PDs the Reply bound, likewise
@@ -140,12 +156,24 @@ const MaxKept = 1000
 // (or the server's valid SOL_MAX_RT option), so the caller bounds the run
 // and reads Result, which holds everything seen so far.
 type Client struct {
-	cfg      ClientConfig
-	phase    Phase
-	xid      TransactionID
-	sending  MessageType
-	timer    retransmitter
-	solMaxRT time.Duration
+	cfg ClientConfig
+	// shape is what the Solicits and the Request ask for now: the
+	// configured shape until the Policy changes it.
+	shape  RequestShape
+	policy Policy
+	// offers are the Advertises collected in this round, as the Policy
+	// read them; chosen is the one the Request went to.
+	offers []Offer
+	chosen Offer
+	// discardedRound is set when an answer to the current Solicit was
+	// discarded; discardedRounds counts such rounds in a row.
+	discardedRound  bool
+	discardedRounds int
+	phase           Phase
+	xid             TransactionID
+	sending         MessageType
+	timer           retransmitter
+	solMaxRT        time.Duration
 	// collectUntil is when Advertise collection ends; zero before the
 	// first Advertise.
 	collectUntil time.Time
@@ -165,8 +193,16 @@ func NewClient(cfg ClientConfig) *Client {
 	if cfg.NewTransactionID == nil {
 		cfg.NewTransactionID = randomTransactionID
 	}
-	return &Client{cfg: cfg, solMaxRT: SolMaxRT}
+	policy := cfg.Policy
+	if policy == nil {
+		policy = rfcPolicy{id: cfg.Identity}
+	}
+	return &Client{cfg: cfg, shape: cfg.Shape, policy: policy, solMaxRT: SolMaxRT}
 }
+
+// Shape is what the client asks for now: the configured shape, or the one
+// its Policy switched to.
+func (c *Client) Shape() RequestShape { return c.shape }
 
 func randomTransactionID() TransactionID {
 	var x TransactionID
@@ -230,9 +266,26 @@ func (c *Client) Tick(now time.Time) []Outgoing {
 		}
 		return nil
 	}
+	if c.phase == PhaseSoliciting && c.discardedRound {
+		// Every answer to this Solicit was discarded, as to the one
+		// before: the servers answer the same each time, and a client
+		// that discards them (odhcp6c -Nforce) solicits for ever. A
+		// diagnostic has seen enough.
+		c.discardedRounds++
+		c.discardedRound = false
+		if c.discardedRounds >= discardedRoundsEnough {
+			c.res.Why = "every Advertise was discarded, round after round"
+			c.finish(OutcomeNoUsableAdvertise)
+			return nil
+		}
+	}
 	c.timer.transmit(now, c.cfg.Rand())
 	return c.send(now)
 }
+
+// discardedRoundsEnough is how many Solicit rounds answered only by
+// discarded Advertises end the exchange.
+const discardedRoundsEnough = 2
 
 // Receive handles one decoded message. What fails RFC 8415 §16 validation
 // or does not fit the exchange is recorded in Result().Ignored with the
@@ -242,11 +295,7 @@ func (c *Client) Receive(now time.Time, m *Message) []Outgoing {
 		return nil
 	}
 	if reason := c.check(m); reason != "" {
-		if len(c.res.Ignored) >= MaxKept {
-			c.res.Dropped++
-			return nil
-		}
-		c.res.Ignored = append(c.res.Ignored, IgnoredMessage{Message: m, Reason: reason})
+		c.ignore(m, reason)
 		return nil
 	}
 	c.learnSolMaxRT(m)
@@ -256,6 +305,7 @@ func (c *Client) Receive(now time.Time, m *Message) []Outgoing {
 	case c.phase == PhaseSoliciting: // Rapid Commit Reply
 		c.res.RapidCommit = true
 		c.res.Reply = m
+		c.chosen = c.policy.JudgeAdvertise(c.shape, m, c.timer.sent > 1)
 		return c.bound(now, m)
 	case c.phase == PhaseRequesting:
 		c.res.Reply = m
@@ -293,7 +343,7 @@ func (c *Client) check(m *Message) string {
 			if !m.RapidCommit {
 				return "Reply to Solicit without Rapid Commit option"
 			}
-			if !c.cfg.Shape.RapidCommit {
+			if !c.shape.RapidCommit {
 				return "Rapid Commit Reply to a Solicit that did not ask for Rapid Commit"
 			}
 		}
@@ -317,41 +367,75 @@ func (c *Client) learnSolMaxRT(m *Message) {
 	}
 }
 
-// usable reports whether an Advertise offers something we asked for
-// (RFC 8415 §18.2.9 has clients ignore the rest).
-func (c *Client) usable(m *Message) bool {
-	na, pd := Offered(m, c.cfg.Identity, c.cfg.Shape)
-	return len(na) > 0 || len(pd) > 0
-}
-
 func (c *Client) advertise(now time.Time, m *Message) []Outgoing {
 	if len(c.res.Advertises) >= MaxKept {
 		c.res.Dropped++
 		return nil
 	}
 	c.res.Advertises = append(c.res.Advertises, m)
+	o := c.policy.JudgeAdvertise(c.shape, m, c.timer.sent > 1)
+	if o.Discard != "" {
+		c.ignore(m, o.Discard)
+		c.discardedRound = true
+		return nil
+	}
+	c.offers = append(c.offers, o)
 	if c.collectUntil.IsZero() {
 		c.collectUntil = now.Add(c.cfg.CollectWindow)
 	}
-	if m.Preference != nil && *m.Preference == 255 && (c.cfg.SolicitOnly || c.usable(m)) {
+	if o.Now && (c.cfg.SolicitOnly || o.Rank >= 0) {
 		return c.endCollection(now)
 	}
 	return nil
 }
 
-// endCollection closes the Advertise window: it picks the best Advertise
-// and sends the Request for it.
+func (c *Client) ignore(m *Message, reason string) {
+	if len(c.res.Ignored) >= MaxKept {
+		c.res.Dropped++
+		return
+	}
+	c.res.Ignored = append(c.res.Ignored, IgnoredMessage{Message: m, Reason: reason})
+}
+
+// endCollection closes the Advertise window: the Policy picks the offer to
+// request from, or has the client solicit again with another shape.
 func (c *Client) endCollection(now time.Time) []Outgoing {
+	c.collectUntil = time.Time{}
 	if c.cfg.SolicitOnly {
 		c.finish(OutcomeSolicitOnly)
 		return nil
 	}
-	best := c.best()
-	if best == nil {
+	ch := c.policy.Choose(c.shape, c.offers)
+	if ch.Why != "" {
+		c.res.Why = ch.Why
+	}
+	switch {
+	case ch.Stateless:
+		c.finish(OutcomeStateless)
+		return nil
+	case ch.Resolicit != nil:
+		// The same transaction goes on with the new shape, at once: the
+		// next transmission is a retransmission (RFC 8415 §15), and
+		// Advertises to the old shape no longer count.
+		c.shape = *ch.Resolicit
+		c.offers = nil
+		c.res.Resolicits++
+		c.timer.transmit(now, c.cfg.Rand())
+		return c.send(now)
+	case ch.Request < 0 || ch.Request >= len(c.offers):
 		c.finish(OutcomeNoUsableAdvertise)
 		return nil
 	}
-	c.res.Chosen = best
+	return c.request(now, ch.Request)
+}
+
+// request sends the Request for offers[i] and drops it from the offers, so
+// that a refused Reply can move on to the next.
+func (c *Client) request(now time.Time, i int) []Outgoing {
+	c.chosen = c.offers[i]
+	c.offers = append(c.offers[:i:i], c.offers[i+1:]...)
+	c.res.Chosen = c.chosen.Message
+	c.res.RequestedNA, c.res.RequestedPD = c.chosen.NA, c.chosen.PD
 	c.phase = PhaseRequesting
 	c.xid = c.cfg.NewTransactionID()
 	c.sending = MessageTypeRequest
@@ -359,45 +443,14 @@ func (c *Client) endCollection(now time.Time) []Outgoing {
 	return c.send(now)
 }
 
-// best picks the Advertise to request from (RFC 8415 §18.2.1): highest
-// preference; among equals, one offering the IA_PD we asked for; then the
-// first received.
-func (c *Client) best() *Message {
-	var best *Message
-	bestPref, bestPD := -1, false
-	for _, m := range c.res.Advertises {
-		if !c.usable(m) {
-			continue
-		}
-		pref := 0
-		if m.Preference != nil {
-			pref = int(*m.Preference)
-		}
-		_, pd := Offered(m, c.cfg.Identity, c.cfg.Shape)
-		hasPD := len(pd) > 0
-		if pref > bestPref || (pref == bestPref && hasPD && !bestPD) {
-			best, bestPref, bestPD = m, pref, hasPD
-		}
-	}
-	return best
-}
-
-// bound takes the leases a Reply binds and releases them, keeps them, or
-// ends the exchange if there are none.
+// bound takes the leases the Policy says a Reply binds and releases them,
+// keeps them, or ends the exchange if there are none.
 func (c *Client) bound(now time.Time, m *Message) []Outgoing {
-	c.res.ObtainedNA, c.res.ObtainedPD = nil, nil
-	for _, ia := range m.IANA {
-		if o := offeredLeases(ia, true); ia.Status.ok() && len(o.Addresses) > 0 {
-			c.res.ObtainedNA = append(c.res.ObtainedNA, o)
-		}
-	}
-	for _, ia := range m.IAPD {
-		if o := offeredLeases(ia, true); ia.Status.ok() && len(o.Prefixes) > 0 {
-			c.res.ObtainedPD = append(c.res.ObtainedPD, o)
-		}
-	}
+	b := c.policy.JudgeReply(c.shape, c.chosen, m)
+	c.res.ObtainedNA, c.res.ObtainedPD = b.NA, b.PD
 	switch {
 	case len(c.res.ObtainedNA) == 0 && len(c.res.ObtainedPD) == 0:
+		c.res.Why = b.Refused
 		c.finish(OutcomeNothingObtained)
 		return nil
 	case c.cfg.NoRelease:
@@ -421,7 +474,7 @@ func (c *Client) finish(o Outcome) {
 // send builds the current message afresh (Elapsed Time changes with every
 // retransmission) and counts it.
 func (c *Client) send(now time.Time) []Outgoing {
-	id, shape, elapsed := c.cfg.Identity, c.cfg.Shape, c.timer.elapsed(now)
+	id, shape, elapsed := c.cfg.Identity, c.shape, c.timer.elapsed(now)
 	var b []byte
 	var err error
 	var count *int
@@ -430,7 +483,7 @@ func (c *Client) send(now time.Time) []Outgoing {
 		b, err = NewSolicit(id, shape, c.xid, elapsed)
 		count = &c.res.SolicitsSent
 	case MessageTypeRequest:
-		b, err = NewRequest(id, shape, c.xid, elapsed, c.res.Chosen)
+		b, err = NewRequestFor(id, shape, c.xid, elapsed, c.chosen.Message.ServerID, c.chosen.NA, c.chosen.PD)
 		count = &c.res.RequestsSent
 	case MessageTypeRelease:
 		b, err = NewRelease(id, c.xid, elapsed, c.releaseTo, c.res.ObtainedNA, c.res.ObtainedPD)

@@ -90,15 +90,12 @@ func (s RequestShape) validateClientOptions() error {
 	return nil
 }
 
-// addClientOptions appends the Client FQDN and the profile's extra options
-// to a Solicit or Request. The shape was validated first.
-func addClientOptions(e *options.Encoder, s RequestShape) {
+// addClientFQDN appends the Client FQDN to a Solicit or Request. The
+// shape was validated first.
+func addClientFQDN(e *options.Encoder, s RequestShape) {
 	if s.ClientFQDN != "" {
 		if b, err := clientFQDNBody(s.ClientFQDN); err == nil {
 			e.Option(optClientFQDN, b)
 		}
-	}
-	for _, o := range s.Extra {
-		e.Option(o.Code, o.Body)
 	}
 }

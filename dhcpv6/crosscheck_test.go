@@ -62,7 +62,7 @@ func crossIAs(t *testing.T, m *idhcp.Message) (na, pd []crossIA) {
 }
 
 func TestCrossCheckSolicit(t *testing.T) {
-	id := Identity{DUID: StableDUID(testMAC), IAID: [4]byte{0xde, 0xad, 0xbe, 0xef}}
+	id := Identity{DUID: StableDUID(testMAC), IAID: [4]byte{0xde, 0xad, 0xbe, 0xef}, PDIAID: [4]byte{0xde, 0xad, 0xbe, 0xef}}
 	xid := TransactionID{0xab, 0xcd, 0xef}
 	tests := []struct {
 		name    string
@@ -134,7 +134,7 @@ func TestCrossCheckSolicit(t *testing.T) {
 }
 
 func TestCrossCheckRequestAndRelease(t *testing.T) {
-	id := Identity{DUID: DUIDLL(net.HardwareAddr{0, 0x11, 0x22, 0x33, 0x44, 0x55}), IAID: [4]byte{0, 0, 0, 1}}
+	id := Identity{DUID: DUIDLL(net.HardwareAddr{0, 0x11, 0x22, 0x33, 0x44, 0x55}), IAID: [4]byte{0, 0, 0, 1}, PDIAID: [4]byte{0, 0, 0, 1}}
 	server := DUID(mustHex(t, "0001 0001 1c3825e8 080027d410bb")) // DUID-LLT
 	// The offered prefix has bits past /56 set: the Request repeats them.
 	offeredPrefix := netip.PrefixFrom(netip.MustParseAddr("2001:db8:100:ff::1"), 56)
@@ -149,8 +149,12 @@ func TestCrossCheckRequestAndRelease(t *testing.T) {
 		}}},
 	}
 	shape := RequestShape{IANA: true, IAPD: true, PrefixLength: 56, ReconfigureAccept: true}
+	// A Request repeats the offered lifetimes as hints (as odhcp6c does);
+	// a Release sends them as 0.
 	wantNA := []crossIA{{iaid: id.IAID, leases: []string{"2001:db8::a", "2001:db8::b"}, lives: make([]time.Duration, 4)}}
 	wantPD := []crossIA{{iaid: id.IAID, leases: []string{"2001:db8:100:ff::1/56"}, lives: make([]time.Duration, 2)}}
+	hintNA := []crossIA{{iaid: id.IAID, leases: wantNA[0].leases, lives: []time.Duration{time.Hour, 2 * time.Hour, time.Hour, 2 * time.Hour}}}
+	hintPD := []crossIA{{iaid: id.IAID, leases: wantPD[0].leases, lives: []time.Duration{time.Hour, Infinity}}}
 
 	t.Run("Request", func(t *testing.T) {
 		b, err := NewRequest(id, shape, TransactionID{1, 2, 3}, 10*time.Millisecond, adv)
@@ -167,8 +171,8 @@ func TestCrossCheckRequestAndRelease(t *testing.T) {
 			t.Error("Reconfigure Accept missing")
 		}
 		na, pd := crossIAs(t, m)
-		checkIAs(t, "IA_NA", na, wantNA)
-		checkIAs(t, "IA_PD", pd, wantPD)
+		checkIAs(t, "IA_NA", na, hintNA)
+		checkIAs(t, "IA_PD", pd, hintPD)
 	})
 	t.Run("Release", func(t *testing.T) {
 		b, err := NewRelease(id, TransactionID{4, 5, 6}, 0, server, adv.IANA, adv.IAPD)

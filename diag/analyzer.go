@@ -54,6 +54,12 @@ type Facts struct {
 	// Attempts are the attempts of a live run's strategy ladder; each is
 	// analysed on its own (attempts.go). Empty: one exchange, as before.
 	Attempts []AttemptWindow
+	// RouterClient names the router's own DHCPv6 client and its
+	// arguments, so the verdict speaks for it (routerclient.go).
+	RouterClient *RouterClientFacts
+	// WantedPrefixLength is the prefix size the user wants (--prefix-len);
+	// 0 falls back to the hint in the capture.
+	WantedPrefixLength int
 	// Firewall is the router's firewall as a live run read it, and
 	// Interface the WAN device the server's answers arrive on; nil when
 	// it was not read (analyze): then no firewall finding is made
@@ -76,9 +82,15 @@ type Analyzer struct {
 	// broken frame is never dropped silently.
 	undecodable      []int
 	firstDecodeError error
+	// firewallBlocked are the frames of answers the router's firewall
+	// drops (checks_firewall.go), set anew by each Finish.
+	firewallBlocked map[int]bool
 	// answers are the (transaction, server) pairs whose first Advertise has
 	// been seen, at most maxReservedEvents of them.
 	answers map[answerKey]struct{}
+	// runningGets is, in the Finish under way, what netifd's defaults get
+	// the router when its config runs no DHCPv6 client (routerclient.go).
+	runningGets *Suggested
 }
 
 // NewAnalyzer starts an analysis.

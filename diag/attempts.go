@@ -2,9 +2,11 @@ package diag
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"github.com/v6diag/v6diag/dhcpv6"
+	"github.com/v6diag/v6diag/odhcp6c"
 )
 
 // AttemptWindow tells the analysis which frames of a live run belong to one
@@ -25,6 +27,13 @@ type AttemptWindow struct {
 	AdviceIsConfig bool
 	DUID           dhcpv6.DUID
 	TransactionIDs []dhcpv6.TransactionID
+	// Args are the odhcp6c arguments the attempt emulated (its own
+	// verdict speaks for odhcp6c with them), ArgsText as a command line;
+	// Config is set when they are a config the user can set (not so for
+	// Rapid Commit, or the router's DUID sent as v6diag's own).
+	Args     odhcp6c.Args
+	ArgsText string
+	Config   bool
 	// FirstFrame and LastFrame bound the frames captured while the attempt
 	// ran; LastFrame 0 leaves the window open to the end of the capture.
 	// Foreign DHCPv6 traffic (other transaction ids) in the window counts
@@ -65,6 +74,14 @@ type AttemptResult struct {
 	FirstFrame, LastFrame int
 	Solicits, Requests    int
 	Releases              int
+	// RouterPrefix and RouterAddress are what odhcp6c with the attempt's
+	// arguments gets (its model over the attempt's messages); zero when
+	// none.
+	RouterPrefix  netip.Prefix
+	RouterAddress netip.Addr
+	// Config is the attempt window's: its arguments are a config the user
+	// can set.
+	Config bool
 }
 
 // Attempt analyses one attempt while a live run goes on, so that the ladder
@@ -73,7 +90,7 @@ type AttemptResult struct {
 // w's window.
 func (a *Analyzer) Attempt(w AttemptWindow, all []AttemptWindow) AttemptResult {
 	sub, _ := a.scope(w, all)
-	return attemptResult(w, sub.Finish())
+	return attemptResult(w, sub.Finish(), a.facts.WantedPrefixLength)
 }
 
 // scope returns a fresh Analyzer over the events of attempt w: every event
@@ -101,6 +118,11 @@ func (a *Analyzer) scope(w AttemptWindow, all []AttemptWindow) (*Analyzer, []int
 	f := a.facts
 	f.Attempts = nil
 	f.ClientDUID = w.DUID
+	if f.RouterClient != nil {
+		rc := *f.RouterClient
+		rc.Args, rc.ArgsText = w.Args, w.ArgsText
+		f.RouterClient = &rc
+	}
 	sub := &Analyzer{facts: f, stats: a.stats, problems: a.problems, unsupported: a.unsupported,
 		undecodable: a.undecodable, firstDecodeError: a.firstDecodeError}
 	var idx []int
@@ -125,16 +147,22 @@ func isDHCPv6Event(e Event) bool {
 }
 
 // attemptResult reads the per-attempt figures off the attempt's diagnosis.
-func attemptResult(w AttemptWindow, res *Result) AttemptResult {
+func attemptResult(w AttemptWindow, res *Result, want int) AttemptResult {
 	ar := AttemptResult{Index: w.Index, Verdict: res.Verdict, PrefixHint: res.Client.PrefixHint,
 		Solicits: res.Client.Solicits, Requests: res.Client.Requests, Releases: res.Client.Releases,
-		AddressObtained: len(res.Addresses) > 0}
+		AddressObtained: len(res.Addresses) > 0, Config: w.Config}
+	if rc := res.RouterClient; rc != nil && !rc.Predicted {
+		ar.RouterPrefix, ar.RouterAddress = rc.Prefix, rc.Address
+	}
 	for _, p := range res.DelegatedPrefixes {
 		if ar.DelegatedPrefixLength == 0 || p.Prefix.Bits() < ar.DelegatedPrefixLength {
 			ar.DelegatedPrefixLength = p.Prefix.Bits()
 		}
 	}
-	ar.PrefixOK = ar.DelegatedPrefixLength > 0 && (ar.PrefixHint == 0 || ar.DelegatedPrefixLength <= ar.PrefixHint)
+	if want == 0 {
+		want = ar.PrefixHint
+	}
+	ar.PrefixOK = ar.DelegatedPrefixLength > 0 && (want == 0 || ar.DelegatedPrefixLength <= want)
 	mine := map[dhcpv6.TransactionID]dhcpv6.MessageType{}
 	for _, e := range res.Timeline {
 		m := e.DHCP
@@ -225,7 +253,7 @@ func (a *Analyzer) finishAttempts() *Result {
 	for i, w := range ws {
 		sub, idx := a.scope(w, ws)
 		results[i] = sub.Finish()
-		attempts[i] = attemptResult(w, results[i])
+		attempts[i] = attemptResult(w, results[i], a.facts.WantedPrefixLength)
 		for j, e := range results[i].Timeline {
 			if isDHCPv6Event(e) {
 				timeline[idx[j]].Ignored = e.Ignored
@@ -250,24 +278,104 @@ func (a *Analyzer) finishAttempts() *Result {
 			}
 		}
 	}
+	if r.RouterClient != nil {
+		rc := *r.RouterClient
+		rc.Attempt = attempts[0].Index
+		r.RouterClient = &rc
+	}
+	if r.Suggested != nil && r.Suggested.Attempt == 0 {
+		// netifd's defaults, where the config runs no client: attempt 1
+		// ran them.
+		sg := *r.Suggested
+		sg.Attempt = attempts[0].Index
+		r.Suggested = &sg
+	}
+	a.routerVerdict(&r, ws, attempts)
 	if r.BestAttempt == 0 || r.BestAttempt == attempts[0].Index || attempts[0].PrefixOK {
 		return &r
 	}
 	bi := slices.IndexFunc(ws, func(w AttemptWindow) bool { return w.Index == r.BestAttempt })
-	w, best := ws[bi], attempts[bi]
-	r.Verdict.Summary += fmt.Sprintf(" %s. Attempt %d (%s) was delegated a /%d.", w.Advice, w.Index, w.Label, best.DelegatedPrefixLength)
-	if w.AdviceIsConfig && slices.Contains(dhcpv6Codes, r.Verdict.Code) {
-		r.Verdict.WhoMustAct = PartyUser
-	}
 	// The best attempt's own findings that the first attempt lacks (the
 	// prefix it was delegated, its Release) are evidence too.
 	for _, f := range results[bi].Findings {
 		if !slices.ContainsFunc(r.Findings, func(g Finding) bool { return g.ID == f.ID }) {
-			f.Summary = fmt.Sprintf("Attempt %d (%s): %s", w.Index, w.Label, f.Summary)
+			f.Summary = fmt.Sprintf("Attempt %d (%s): %s", ws[bi].Index, ws[bi].Label, f.Summary)
 			r.Findings = append(r.Findings, f)
 		}
 	}
 	return &r
+}
+
+// BetterConfig returns the index in attempts of the attempt whose
+// arguments are a config the user can set and with which odhcp6c gets more
+// than the router gets now (rc): a prefix where it gets none, or a larger
+// one; the largest, then the earliest. -1 when none does.
+func BetterConfig(rc *RouterClient, attempts []AttemptResult) int {
+	best := -1
+	for i, at := range attempts {
+		if i == 0 || !at.Config || !at.RouterPrefix.IsValid() {
+			continue
+		}
+		if rc != nil && rc.Got() && at.RouterPrefix.Bits() >= rc.Prefix.Bits() {
+			continue
+		}
+		if best < 0 || at.RouterPrefix.Bits() < attempts[best].RouterPrefix.Bits() {
+			best = i
+		}
+	}
+	return best
+}
+
+// routerVerdict settles who must act for a live run, from what the
+// router's own client gets (attempt 1, odhcp6c with the router's
+// arguments) and what the other attempts prove: the user when a config
+// they can set gets the router a prefix it lacks, or one as large as
+// wanted; the ISP when no client setting gets what was wanted; nobody when
+// the router already gets it.
+func (a *Analyzer) routerVerdict(r *Result, ws []AttemptWindow, attempts []AttemptResult) {
+	rc := r.RouterClient
+	if !dhcpVerdict(r.Verdict.Code) || (rc != nil && rc.NotRunning) {
+		return
+	}
+	if rc == nil {
+		// No router client named: the best request shape speaks, and a
+		// config change that got a prefix is the user's to make.
+		if r.BestAttempt != 0 && r.BestAttempt != attempts[0].Index && !attempts[0].PrefixOK {
+			i := slices.IndexFunc(attempts, func(at AttemptResult) bool { return at.Index == r.BestAttempt })
+			r.Verdict.Summary += fmt.Sprintf(" %s. Attempt %d (%s) was delegated a /%d.", ws[i].Advice, ws[i].Index, ws[i].Label, attempts[i].DelegatedPrefixLength)
+			if ws[i].AdviceIsConfig {
+				r.Verdict.WhoMustAct = PartyUser
+			}
+		}
+		return
+	}
+	want := a.facts.WantedPrefixLength
+	enough := func(p netip.Prefix) bool { return p.IsValid() && (want == 0 || p.Bits() <= want) }
+	if rc != nil && enough(rc.Prefix) {
+		return
+	}
+	bi := BetterConfig(rc, attempts)
+	if bi < 0 {
+		// No config the ladder tried gets the router more. Where other
+		// request shapes (Rapid Commit, the router's DUID) got a prefix,
+		// the verdict names them; the ISP must act on them.
+		if r.BestAttempt != 0 && r.BestAttempt != attempts[0].Index {
+			i := slices.IndexFunc(attempts, func(at AttemptResult) bool { return at.Index == r.BestAttempt })
+			r.Verdict.Summary += fmt.Sprintf(" %s. Attempt %d (%s) was delegated a /%d.", ws[i].Advice, ws[i].Index, ws[i].Label, attempts[i].DelegatedPrefixLength)
+		}
+		if len(attempts) > 1 && r.Verdict.WhoMustAct == PartyUser && r.Verdict.Code != CodeConfigBlocksPrefix {
+			r.Verdict.WhoMustAct = PartyISP
+		}
+		return
+	}
+	w, at := ws[bi], attempts[bi]
+	r.Verdict.Summary += fmt.Sprintf(" With %s, odhcp6c gets %s (attempt %d, %s).", w.Advice, at.RouterPrefix, w.Index, w.Label)
+	r.Suggested = &Suggested{Attempt: w.Index, Advice: w.Advice, ArgsText: w.ArgsText, Prefix: at.RouterPrefix, Address: at.RouterAddress}
+	if enough(at.RouterPrefix) {
+		r.Verdict.WhoMustAct = PartyUser
+	} else {
+		r.Verdict.WhoMustAct = PartyISP
+	}
 }
 
 func mergeServers(into, more []Server) []Server {

@@ -31,13 +31,13 @@ func TestAttemptsAnalysedApart(t *testing.T) {
 	adv := advertise(xid(2), withPD("2001:db8:8000::/48"))
 	l.at(time.Second + 10*time.Millisecond).server(adv)
 	l.at(time.Second + 20*time.Millisecond).server(advertise(xid(99), withPD("2001:db8:9999::/48")))
-	b, err := dhcpv6.NewRequest(dhcpv6.Identity{DUID: clientDUID, IAID: iaid}, pdOnly, xid(3), 0, mustParseMsg(t, adv))
+	b, err := dhcpv6.NewRequest(dhcpv6.Identity{DUID: clientDUID, IAID: iaid, PDIAID: iaid}, pdOnly, xid(3), 0, mustParseMsg(t, adv))
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.at(1300*time.Millisecond).dhcpFrom(client, b)
 	l.at(1310 * time.Millisecond).server(reply(xid(3), withPD("2001:db8:8000::/48")))
-	rel, err := dhcpv6.NewRelease(dhcpv6.Identity{DUID: clientDUID, IAID: iaid}, xid(4), 0, serverDUID, nil,
+	rel, err := dhcpv6.NewRelease(dhcpv6.Identity{DUID: clientDUID, IAID: iaid, PDIAID: iaid}, xid(4), 0, serverDUID, nil,
 		[]dhcpv6.IA{{IAID: iaid, Prefixes: []dhcpv6.IAPrefix{{Prefix: netip.MustParsePrefix("2001:db8:8000::/48")}}}})
 	if err != nil {
 		t.Fatal(err)

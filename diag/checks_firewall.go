@@ -36,6 +36,7 @@ type firewallJudgement struct {
 func (a *Analyzer) judgeFirewall(x *exchange) firewallJudgement {
 	fw := a.facts.Firewall
 	var j firewallJudgement
+	a.firewallBlocked = nil
 	answers := append(slices.Clone(x.advertises), x.replies...)
 	if fw == nil || len(answers) == 0 {
 		return j
@@ -61,6 +62,10 @@ func (a *Analyzer) judgeFirewall(x *exchange) firewallJudgement {
 		groups[i].events = append(groups[i].events, e)
 		if d.Blocks() {
 			j.blocked = append(j.blocked, e)
+			if a.firewallBlocked == nil {
+				a.firewallBlocked = map[int]bool{}
+			}
+			a.firewallBlocked[e.Frame] = true
 		}
 	}
 	for _, g := range groups {
@@ -99,9 +104,11 @@ func (a *Analyzer) judgeFirewall(x *exchange) firewallJudgement {
 }
 
 // verdict replaces a verdict that says what the server's answers gave the
-// router when the router's firewall keeps them from its client.
+// router when the router's firewall keeps them from its client. It runs
+// after the model of the router's client (routerclient.go), which already
+// counts the blocked answers as never reaching odhcp6c's socket.
 func (j firewallJudgement) verdict(v Verdict) Verdict {
-	heard := []Code{CodeOK, CodeNoPrefixOffered, CodeOfferNotTaken, CodeRequestUnanswered, CodeReplyRefused, CodePrefixSmallerThanRequested}
+	heard := []Code{CodeOK, CodeConfigBlocksPrefix, CodeNoPrefixOffered, CodeOfferNotTaken, CodeRequestUnanswered, CodeReplyRefused, CodePrefixSmallerThanRequested}
 	if !j.blockedAll || !slices.Contains(heard, v.Code) {
 		return v
 	}

@@ -86,7 +86,13 @@ func (a *Analyzer) Finish() *Result {
 			Summary: fmt.Sprintf("Only the first %d control messages were analysed; %d more were counted but dropped.", MaxEvents, a.stats.TimelineDropped),
 		})
 	}
-	r.Verdict = fw.verdict(a.verdict(r, x))
+	r.Verdict = a.verdict(r, x)
+	a.runningGets = nil
+	r.RouterClient = a.routerClient(x)
+	a.speakForRouter(r, x)
+	// Last: the firewall keeps the answers from the router's client,
+	// whatever they held (checks_firewall.go).
+	r.Verdict = fw.verdict(r.Verdict)
 	r.Timeline = slices.Clone(a.events)
 	return r
 }

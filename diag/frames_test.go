@@ -166,7 +166,7 @@ func (l *lab) dhcpTo(h host, payload []byte) int {
 
 func (l *lab) solicitAs(h host, duid dhcpv6.DUID, s dhcpv6.RequestShape, x dhcpv6.TransactionID) int {
 	l.t.Helper()
-	b, err := dhcpv6.NewSolicit(dhcpv6.Identity{DUID: duid, IAID: iaid}, s, x, l.now)
+	b, err := dhcpv6.NewSolicit(dhcpv6.Identity{DUID: duid, IAID: iaid, PDIAID: iaid}, s, x, l.now)
 	if err != nil {
 		l.t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func (l *lab) requestAs(h host, duid dhcpv6.DUID, x dhcpv6.TransactionID, advert
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	b, err := dhcpv6.NewRequest(dhcpv6.Identity{DUID: duid, IAID: iaid}, shape, x, 0, adv)
+	b, err := dhcpv6.NewRequest(dhcpv6.Identity{DUID: duid, IAID: iaid, PDIAID: iaid}, shape, x, 0, adv)
 	if err != nil {
 		l.t.Fatal(err)
 	}

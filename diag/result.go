@@ -22,7 +22,12 @@ const (
 	CodeNoRouterAdvertisement Code = "no-router-advertisement"
 	CodeSLAACOnly             Code = "slaac-only"
 	CodeNoDHCPv6Reply         Code = "no-dhcpv6-reply"
-	CodeNoPrefixOffered       Code = "no-prefix-offered"
+	// CodeConfigBlocksPrefix: the ISP offers a prefix, but the router's
+	// DHCPv6 client, with the arguments its config gives it, refuses or
+	// does not ask for it (odhcp6c -Nforce with no address offered,
+	// reqprefix 'no', -F); a changed config gets it.
+	CodeConfigBlocksPrefix Code = "config-blocks-prefix"
+	CodeNoPrefixOffered    Code = "no-prefix-offered"
 	// CodeOfferNotTaken: a usable prefix was offered in an Advertise and
 	// the client never asked for it with a Request (outside
 	// --solicit-only) — usually the client's configuration rejects the
@@ -226,6 +231,12 @@ type Result struct {
 	// none did); see attempts.go.
 	Attempts    []AttemptResult
 	BestAttempt int
+	// RouterClient is what the router's own odhcp6c gets on this line with
+	// its config (routerclient.go); nil when the facts name no client.
+	RouterClient *RouterClient
+	// Suggested is the config that gets the router more, proven by an
+	// attempt of the ladder; nil when none does.
+	Suggested *Suggested
 }
 
 // Step is one DHCPv6 message of the client's exchange (RFC 8415 §15, §18),

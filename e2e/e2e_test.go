@@ -17,9 +17,11 @@ import (
 // reportJSON is the part of report.json the tests read: the contract.
 type reportJSON struct {
 	Verdict struct {
-		Code    string `json:"code"`
-		Summary string `json:"summary"`
+		Code       string `json:"code"`
+		Summary    string `json:"summary"`
+		WhoMustAct string `json:"who_must_act"`
 	} `json:"verdict"`
+	RouterClient routerClientReport `json:"router_client"`
 	Interface struct {
 		Name      string `json:"name"`
 		MAC       string `json:"mac"`

@@ -6,6 +6,7 @@ import (
 
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/odhcp6c"
 )
 
 // Attempt is one rung of the ladder as the run went: what it sent, where
@@ -40,10 +41,17 @@ type Attempt struct {
 // ladderConfig is what a ladder needs from the run.
 type ladderConfig struct {
 	Strategy Strategy
-	// Client is the first attempt's client: identity, shape, and the
-	// Solicit-only, no-release, randomness and transaction id settings all
-	// attempts share.
+	// Client holds what all attempts share: v6diag's own DUID (the IAIDs
+	// and shape come from each rung's arguments), and the Solicit-only,
+	// no-release, randomness and transaction id settings.
 	Client dhcpv6.ClientConfig
+	// RouterArgs are the odhcp6c arguments the router's config gives:
+	// the first rung. Host is what odhcp6c reads from the router (WAN
+	// device, host name).
+	RouterArgs odhcp6c.Args
+	Host       odhcp6c.Host
+	// Wanted is the prefix length the user wants (--prefix-len).
+	Wanted int
 	// RouterIdentity is the identity of a RouterDUID rung: the DUID-LL of
 	// the WAN MAC. An empty DUID keeps such rungs from running.
 	RouterIdentity dhcpv6.Identity
@@ -83,7 +91,7 @@ type ladder struct {
 const releaseGrace = 700 * time.Millisecond
 
 func newLadder(cfg ladderConfig) *ladder {
-	first := Rung{Shape: cfg.Client.Shape}
+	first := Rung{Args: cfg.RouterArgs}
 	skip := cfg.RouterDUIDSkip
 	if skip == "" && len(cfg.RouterIdentity.DUID) == 0 {
 		skip = "the WAN has no MAC address to build a DUID-LL from"
@@ -91,7 +99,7 @@ func newLadder(cfg ladderConfig) *ladder {
 	if skip == "" && cfg.RouterIdentity.DUID.Equal(cfg.Client.Identity.DUID) {
 		skip = "the first attempt already used the DUID-LL"
 	}
-	return &ladder{cfg: cfg, planner: NewPlanner(cfg.Strategy, first, skip)}
+	return &ladder{cfg: cfg, planner: NewPlanner(cfg.Strategy, first, skip, cfg.Wanted)}
 }
 
 // Start runs the first attempt.
@@ -227,11 +235,21 @@ func (l *ladder) track(out []dhcpv6.Outgoing) []dhcpv6.Outgoing {
 	return out
 }
 
+// identity is who an attempt claims to be: v6diag's own DUID with the
+// IAIDs odhcp6c would use with the rung's arguments, or, for a RouterDUID
+// rung, the router's DUID-LL with v6diag's own IAIDs, so that a server
+// binding per DUID and IAID keeps that attempt apart from the router's own
+// lease.
 func (l *ladder) identity(r Rung) dhcpv6.Identity {
 	if r.RouterDUID {
 		return l.cfg.RouterIdentity
 	}
-	return l.cfg.Client.Identity
+	return r.Args.Identity(l.cfg.Client.Identity.DUID, l.cfg.Host)
+}
+
+// advice is what the verdict says should r be the best rung.
+func (l *ladder) advice(r Rung) (string, bool) {
+	return r.Advice(l.planner.First(), l.cfg.RouterIdentity.DUID)
 }
 
 func (l *ladder) startAttempt(now time.Time, r Rung) []dhcpv6.Outgoing {
@@ -241,18 +259,20 @@ func (l *ladder) startAttempt(now time.Time, r Rung) []dhcpv6.Outgoing {
 		l.skipRest(r, fmt.Sprintf("no time left in --timeout (%s)", l.cfg.End.Sub(l.cfg.Start).Round(time.Second)))
 		return nil
 	}
-	advice, isConfig := r.Advice(l.cfg.RouterIdentity.DUID)
+	advice, isConfig := l.advice(r)
 	a := Attempt{Index: index, Rung: r, Label: r.Label(), Netifd: r.Netifd(l.cfg.RouterIdentity.DUID),
 		Advice: advice, AdviceIsConfig: isConfig, Identity: l.identity(r), Started: now}
-	if index == 1 && r.Shape.ClientFQDN != "" && r.Shape.ReconfigureAccept && r.Shape.IANA && r.Shape.IAPD && !r.RouterDUID {
-		a.Label += " (like odhcp6c)"
+	if index == 1 {
+		a.Label += " (the router's odhcp6c)"
 	}
 	a.Window = diag.AttemptWindow{Index: index, Label: a.Label, Advice: advice, AdviceIsConfig: isConfig,
-		DUID: a.Identity.DUID, FirstFrame: l.cfg.Frames() + 1}
+		DUID: a.Identity.DUID, FirstFrame: l.cfg.Frames() + 1,
+		Args: r.Args, ArgsText: r.Args.String(), Config: r.Config()}
 	l.attempts = append(l.attempts, a)
 	l.cur = &l.attempts[len(l.attempts)-1]
 	cc := l.cfg.Client
-	cc.Identity, cc.Shape = a.Identity, r.Shape
+	cc.Identity, cc.Shape = a.Identity, r.Shape(l.cfg.Host)
+	cc.Policy = odhcp6c.NewPolicy(r.Args, l.cfg.Host)
 	l.client = dhcpv6.NewClient(cc)
 	l.until = now.Add(budget)
 	l.closing = false
@@ -271,7 +291,7 @@ func (l *ladder) skipRest(r Rung, why string) {
 }
 
 func (l *ladder) recordSkipped(r Rung) {
-	advice, isConfig := r.Advice(l.cfg.RouterIdentity.DUID)
+	advice, isConfig := l.advice(r)
 	l.attempts = append(l.attempts, Attempt{Index: len(l.attempts) + 1, Rung: r, Label: r.Label(),
 		Netifd: r.Netifd(l.cfg.RouterIdentity.DUID), Advice: advice, AdviceIsConfig: isConfig,
 		Identity: l.identity(r), Skipped: r.Skipped})
@@ -315,7 +335,7 @@ func (l *ladder) releaseHeld() []dhcpv6.Outgoing {
 	na, pd := res.ObtainedNA, res.ObtainedPD
 	server := res.Reply
 	if len(na)+len(pd) == 0 && res.Chosen != nil && phase == dhcpv6.PhaseRequesting {
-		na, pd = dhcpv6.Offered(res.Chosen, l.cur.Identity, l.cur.Rung.Shape)
+		na, pd = res.RequestedNA, res.RequestedPD
 		server = res.Chosen
 	}
 	if server == nil || len(na)+len(pd) == 0 {
@@ -339,12 +359,12 @@ func (l *ladder) finishAttempt(now time.Time) {
 	a.Client = l.client.Result()
 	a.Window.LastFrame = l.cfg.Frames()
 	a.Judged = l.cfg.Judge(a.Window, l.windows())
-	if a.Rung.Shape.RapidCommit && !a.Judged.RapidCommit {
+	if a.Rung.RapidCommit && !a.Judged.RapidCommit {
 		// The server answered with a plain Advertise: Rapid Commit was not
 		// what made the difference, so the advice must not say it was.
 		plain := a.Rung
-		plain.Shape.RapidCommit = false
-		a.Advice, a.AdviceIsConfig = plain.Advice(l.cfg.RouterIdentity.DUID)
+		plain.RapidCommit = false
+		a.Advice, a.AdviceIsConfig = l.advice(plain)
 		a.Window.Advice, a.Window.AdviceIsConfig = a.Advice, a.AdviceIsConfig
 	}
 	l.planner.Record(a.Rung, a.Judged)

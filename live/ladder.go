@@ -2,12 +2,14 @@ package live
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/odhcp6c"
 )
 
 // Strategy says how many request shapes a run tries (--strategy).
@@ -33,10 +35,15 @@ func ParseStrategy(s string) (Strategy, error) {
 	return "", fmt.Errorf("live: unknown strategy %q (want auto, first or all)", s)
 }
 
-// Rung is one request shape of the ladder: what the Solicit and Request ask
-// for, and whose identity they carry.
+// Rung is one request shape of the ladder: odhcp6c with some arguments,
+// which decide both what its Solicit asks for and how it treats the
+// answers (odhcp6c.Policy), plus what odhcp6c cannot do: Rapid Commit, and
+// the router's own DUID sent by v6diag.
 type Rung struct {
-	Shape dhcpv6.RequestShape
+	Args odhcp6c.Args
+	// RapidCommit adds Rapid Commit to the Solicit, which odhcp6c never
+	// sends: a question for the ISP, not a config.
+	RapidCommit bool
 	// RouterDUID sends the DUID-LL of the WAN MAC — the identity odhcp6c
 	// uses by default — instead of v6diag's own DUID (ISPs that bind the
 	// line to the CPE's MAC).
@@ -47,17 +54,27 @@ type Rung struct {
 	Skipped string
 }
 
-// key identifies a rung's shape and identity, whatever the reasons.
+// key identifies a rung's arguments and identity, whatever the reasons.
 func (r Rung) key() string {
-	s := r.Shape
-	return fmt.Sprintf("na=%v pd=%v hint=%d rc=%v fqdn=%v ra=%v ll=%v", s.IANA, s.IAPD, s.PrefixLength,
-		s.RapidCommit, s.ClientFQDN != "", s.ReconfigureAccept, r.RouterDUID)
+	return fmt.Sprintf("%s rc=%v ll=%v", r.Args, r.RapidCommit, r.RouterDUID)
 }
+
+// Shape is what the rung's Solicit asks for on host.
+func (r Rung) Shape(h odhcp6c.Host) dhcpv6.RequestShape {
+	s := r.Args.Shape(h)
+	s.RapidCommit = r.RapidCommit
+	return s
+}
+
+// Config reports whether the rung is a config the user can set on wan6:
+// not with Rapid Commit, which odhcp6c cannot send, and not with the
+// router's DUID sent under v6diag's own IAIDs.
+func (r Rung) Config() bool { return !r.RapidCommit && !r.RouterDUID }
 
 // Label says in words what the rung sends, e.g. "IA_PD alone with /56 hint,
 // Client FQDN, Reconfigure Accept".
 func (r Rung) Label() string {
-	s := r.Shape
+	s := r.Shape(odhcp6c.Host{HostName: "x"})
 	var b strings.Builder
 	switch {
 	case s.IANA && s.IAPD:
@@ -95,15 +112,17 @@ func (r Rung) Label() string {
 }
 
 // Netifd is the netifd dhcpv6 protocol settings (/etc/config/network,
-// interface wan6) that make odhcp6c send a rung's shape.
+// interface wan6) that make odhcp6c run with a rung's arguments.
 type Netifd struct {
-	// ReqAddress is "try" (IA_NA asked, not required) or "none" (no IA_NA).
-	// netifd's "force" is never suggested: odhcp6c then drops PD-only offers.
+	// ReqAddress is "try", "force" or "none" (IA_NA asked, insisted on, or
+	// not sent).
 	ReqAddress string
 	// ReqPrefix is "auto" (IA_PD without hint), "no" (no IA_PD) or a length.
 	ReqPrefix        string
 	NoClientFQDN     bool
 	NoAcceptReconfig bool
+	// ForcePrefix is netifd's forceprefix (-F).
+	ForcePrefix bool
 	// ClientID is the DUID in hex when the rung needs a given one; netifd
 	// passes it to odhcp6c -c. Empty: odhcp6c's default (DUID-LL).
 	ClientID string
@@ -113,99 +132,148 @@ type Netifd struct {
 // MAC, written out as clientid for a RouterDUID rung so the suggestion
 // holds even where a global DUID was configured.
 func (r Rung) Netifd(routerDUID dhcpv6.DUID) Netifd {
-	s := r.Shape
-	n := Netifd{ReqAddress: "try", ReqPrefix: "auto", NoClientFQDN: s.ClientFQDN == "", NoAcceptReconfig: !s.ReconfigureAccept}
-	if !s.IANA {
-		n.ReqAddress = "none"
+	a := r.Args
+	n := Netifd{ReqAddress: string(a.Addresses), ReqPrefix: "no", NoClientFQDN: a.NoClientFQDN,
+		NoAcceptReconfig: a.NoAcceptReconfig, ForcePrefix: a.ForcePrefix}
+	if n.ReqAddress == "" {
+		n.ReqAddress = "try"
+	}
+	if len(a.Prefixes) > 0 {
+		n.ReqPrefix = "auto"
+		if l := a.Prefixes[0].Length; l > 0 {
+			n.ReqPrefix = strconv.Itoa(l)
+		}
 	}
 	switch {
-	case !s.IAPD:
-		n.ReqPrefix = "no"
-	case s.PrefixLength > 0:
-		n.ReqPrefix = strconv.Itoa(s.PrefixLength)
-	}
-	if r.RouterDUID {
+	case r.RouterDUID:
 		n.ClientID = routerDUID.String()
+	case len(a.ClientID) > 0:
+		n.ClientID = dhcpv6.DUID(a.ClientID).String()
 	}
 	return n
 }
 
-// Advice names the settings that differ from netifd's defaults, as a
-// sentence for the verdict, and whether they are a config change at all
-// (Rapid Commit is not: odhcp6c cannot send it).
-func (r Rung) Advice(routerDUID dhcpv6.DUID) (string, bool) {
-	if r.Shape.RapidCommit {
+// Advice names the netifd settings of r that differ from those of the
+// router's own arguments (base), as a phrase for the verdict ("reqaddress
+// 'try' on wan6"), and whether they are a config change at all (Rapid
+// Commit is not: odhcp6c cannot send it).
+func (r Rung) Advice(base Rung, routerDUID dhcpv6.DUID) (string, bool) {
+	if r.RapidCommit {
 		return "The DHCPv6 server answers only a Solicit with Rapid Commit, which odhcp6c cannot send: the ISP must answer a plain Solicit", false
 	}
-	n := r.Netifd(routerDUID)
+	n, b := r.Netifd(routerDUID), base.Netifd(routerDUID)
 	var opts []string
-	if n.ReqAddress != "try" {
+	if n.ReqAddress != b.ReqAddress {
 		opts = append(opts, fmt.Sprintf("reqaddress '%s'", n.ReqAddress))
 	}
-	if n.ReqPrefix != "auto" {
+	if n.ReqPrefix != b.ReqPrefix {
 		opts = append(opts, fmt.Sprintf("reqprefix '%s'", n.ReqPrefix))
 	}
-	if n.NoClientFQDN {
-		opts = append(opts, "noclientfqdn '1'")
+	if n.NoClientFQDN != b.NoClientFQDN {
+		opts = append(opts, fmt.Sprintf("noclientfqdn '%s'", bit(n.NoClientFQDN)))
 	}
-	if n.NoAcceptReconfig {
-		opts = append(opts, "noacceptreconfig '1'")
+	if n.NoAcceptReconfig != b.NoAcceptReconfig {
+		opts = append(opts, fmt.Sprintf("noacceptreconfig '%s'", bit(n.NoAcceptReconfig)))
 	}
-	if n.ClientID != "" {
+	if n.ForcePrefix != b.ForcePrefix {
+		opts = append(opts, fmt.Sprintf("forceprefix '%s'", bit(n.ForcePrefix)))
+	}
+	if n.ClientID != b.ClientID {
 		opts = append(opts, fmt.Sprintf("clientid '%s'", n.ClientID))
 	}
 	if len(opts) == 0 {
-		return "IPv6 works here with netifd's default dhcpv6 settings", true
+		if r.RouterDUID {
+			return "the router's own DUID-LL (its odhcp6c's default identity)", false
+		}
+		return "the router's own wan6 settings", true
 	}
-	return "IPv6 works here with " + strings.Join(opts, ", ") + " on wan6", true
+	return strings.Join(opts, ", ") + " on wan6", r.Config()
+}
+
+func bit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // The modifications a ladder applies to a rung, each one setting a user can
 // make (or, for Rapid Commit, a fact the ISP must hear).
 func pdOnly(r Rung) (Rung, bool) {
-	if !r.Shape.IANA || !r.Shape.IAPD {
+	if r.Args.Addresses == odhcp6c.AddressNone || len(r.Args.Prefixes) == 0 {
 		return r, false
 	}
-	r.Shape.IANA = false
+	r.Args.Addresses = odhcp6c.AddressNone
+	return r, true
+}
+
+// tryAddress lets odhcp6c go on without an address: -Nforce discards
+// every Advertise that offers none.
+func tryAddress(r Rung) (Rung, bool) {
+	if r.Args.Addresses != odhcp6c.AddressForce {
+		return r, false
+	}
+	r.Args.Addresses = odhcp6c.AddressTry
+	return r, true
+}
+
+// noForcePrefix drops -F, which discards every Advertise without a prefix.
+func noForcePrefix(r Rung) (Rung, bool) {
+	if !r.Args.ForcePrefix {
+		return r, false
+	}
+	r.Args.ForcePrefix = false
 	return r, true
 }
 
 func naOnly(r Rung) (Rung, bool) {
-	if !r.Shape.IAPD {
+	if len(r.Args.Prefixes) == 0 {
 		return r, false
 	}
-	r.Shape.IANA, r.Shape.IAPD, r.Shape.PrefixLength = true, false, 0
+	r.Args.Prefixes = nil
+	r.Args.ForcePrefix = false
+	if r.Args.Addresses == odhcp6c.AddressNone {
+		r.Args.Addresses = odhcp6c.AddressTry
+	}
 	return r, true
 }
 
+// hint sets the first -P's length, adding a -P where the rung asks for no
+// prefix (netifd's reqprefix 'no').
 func hint(n int) func(Rung) (Rung, bool) {
 	return func(r Rung) (Rung, bool) {
-		if !r.Shape.IAPD || r.Shape.PrefixLength == n {
+		if len(r.Args.Prefixes) == 0 {
+			r.Args.Prefixes = []odhcp6c.PrefixRequest{{Length: n, IAID: [4]byte{0, 0, 0, 1}}}
+			return r, true
+		}
+		if r.Args.Prefixes[0].Length == n {
 			return r, false
 		}
-		r.Shape.PrefixLength = n
+		ps := slices.Clone(r.Args.Prefixes)
+		ps[0].Length = n
+		r.Args.Prefixes = ps
 		return r, true
 	}
 }
 
 func rapidCommit(r Rung) (Rung, bool) {
-	r.Shape.RapidCommit = !r.Shape.RapidCommit
+	r.RapidCommit = !r.RapidCommit
 	return r, true
 }
 
 func noFQDN(r Rung) (Rung, bool) {
-	if r.Shape.ClientFQDN == "" {
+	if r.Args.NoClientFQDN {
 		return r, false
 	}
-	r.Shape.ClientFQDN = ""
+	r.Args.NoClientFQDN = true
 	return r, true
 }
 
 func noReconfigureAccept(r Rung) (Rung, bool) {
-	if !r.Shape.ReconfigureAccept {
+	if r.Args.NoAcceptReconfig {
 		return r, false
 	}
-	r.Shape.ReconfigureAccept = false
+	r.Args.NoAcceptReconfig = true
 	return r, true
 }
 
@@ -225,8 +293,10 @@ type modification struct {
 // everyRung is the fixed order of --strategy all, and the fallback order of
 // auto once the evidence has no better idea.
 var everyRung = []modification{
-	{pdOnly, "IA_PD alone (netifd reqaddress 'none')"},
+	{tryAddress, "go on without an address (netifd reqaddress 'try')"},
+	{noForcePrefix, "go on without a prefix in the Advertise (no forceprefix)"},
 	{hint(0), "IA_PD with no hint (netifd reqprefix 'auto')"},
+	{pdOnly, "IA_PD alone (netifd reqaddress 'none')"},
 	{hint(56), "a /56 hint"},
 	{hint(60), "a /60 hint"},
 	{naOnly, "IA_NA alone: is any prefix offered here?"},
@@ -238,8 +308,11 @@ var everyRung = []modification{
 
 // suggest lists what to try after an attempt that ran rung and got res,
 // most promising first (issue 3's ladder, ordered by evidence).
-func suggest(res diag.AttemptResult, rung Rung) []modification {
+func suggest(res diag.AttemptResult, rung Rung, wanted int) []modification {
 	var out []modification
+	if res.DelegatedPrefixLength > 0 && wanted > 0 && res.DelegatedPrefixLength > wanted && res.PrefixHint != wanted {
+		out = append(out, modification{hint(wanted), fmt.Sprintf("a /%d came: ask for the /%d wanted", res.DelegatedPrefixLength, wanted)})
+	}
 	has := func(code string) bool {
 		for _, c := range res.StatusCodes {
 			if c == code {
@@ -247,6 +320,17 @@ func suggest(res diag.AttemptResult, rung Rung) []modification {
 			}
 		}
 		return false
+	}
+	if res.Answered && !res.PrefixOK {
+		// What odhcp6c's own arguments refuse comes first: -Nforce drops
+		// an offer without an address, -F one without a prefix, and
+		// without -P it asks for no prefix at all.
+		out = append(out,
+			modification{tryAddress, "-Nforce refuses answers without an address: try reqaddress 'try'"},
+			modification{noForcePrefix, "-F refuses answers without a prefix: try without forceprefix"})
+		if len(rung.Args.Prefixes) == 0 {
+			out = append(out, modification{hint(0), "the config asks for no prefix: try reqprefix 'auto'"})
+		}
 	}
 	if !res.Answered {
 		// Nothing answered: something in the Solicit made the server drop
@@ -259,7 +343,7 @@ func suggest(res diag.AttemptResult, rung Rung) []modification {
 			{pdOnly, "no answer: does the server drop Solicits with an IA_NA?"},
 		}
 	}
-	if rung.Shape.IANA && (has("NoAddrsAvail") || !res.AddressObtained) {
+	if rung.Args.Addresses != odhcp6c.AddressNone && (has("NoAddrsAvail") || !res.AddressObtained) {
 		out = append(out, modification{pdOnly, "NoAddrsAvail or no address for IA_NA: try IA_PD alone"})
 	}
 	switch {
@@ -318,13 +402,15 @@ type Planner struct {
 	best      Rung
 	bestRes   diag.AttemptResult
 	bestScore int
+	// wanted is the prefix length the user wants (--prefix-len).
+	wanted int
 }
 
 // NewPlanner starts a ladder whose first rung is first. routerDUIDSkip,
 // when not empty, keeps the DUID-LL rung from running and says why.
-func NewPlanner(strategy Strategy, first Rung, routerDUIDSkip string) *Planner {
+func NewPlanner(strategy Strategy, first Rung, routerDUIDSkip string, wanted int) *Planner {
 	return &Planner{strategy: strategy, first: first, routerDUIDSkip: routerDUIDSkip,
-		tried: map[string]bool{first.key(): true}, best: first}
+		tried: map[string]bool{first.key(): true}, best: first, wanted: wanted}
 }
 
 // First is the rung of the first attempt.
@@ -353,7 +439,7 @@ func (p *Planner) candidates() []Rung {
 	if p.strategy == StrategyAuto {
 		base = p.best
 		if p.bestScore > 0 {
-			mods = suggest(p.bestRes, p.best)
+			mods = suggest(p.bestRes, p.best, p.wanted)
 		}
 	}
 	mods = append(mods, everyRung...)

@@ -15,16 +15,19 @@ import (
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/ndp"
+	"github.com/v6diag/v6diag/odhcp6c"
 )
 
 var (
-	t0        = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	simMAC    = net.HardwareAddr{0x02, 0, 0, 0, 0, 0x01}
-	clientLL  = netip.MustParseAddr("fe80::1")
-	serverLL  = netip.MustParseAddr("fe80::2")
-	allNodes  = netip.MustParseAddr("ff02::1")
-	odhcp6cLk = dhcpv6.RequestShape{IANA: true, IAPD: true, PrefixLength: 48, ReconfigureAccept: true,
-		ClientFQDN: "OpenWrt", RequestedOptions: dhcpv6.OdhcpcRequestedOptions}
+	t0       = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	simMAC   = net.HardwareAddr{0x02, 0, 0, 0, 0, 0x01}
+	clientLL = netip.MustParseAddr("fe80::1")
+	serverLL = netip.MustParseAddr("fe80::2")
+	allNodes = netip.MustParseAddr("ff02::1")
+	// routerArgs are the router's own odhcp6c arguments in these tests:
+	// reqprefix '48' (-P48), everything else netifd's default.
+	routerArgs = odhcp6c.Args{Prefixes: []odhcp6c.PrefixRequest{{Length: 48, IAID: [4]byte{0, 0, 0, 1}}}, SolicitMaxRT: odhcp6c.IntArg{Value: 120, Given: true}}
+	simHost    = odhcp6c.Host{IfName: "wan", HostName: "OpenWrt"}
 )
 
 // simISP is a DHCPv6 server in the test, scripted with the faults the
@@ -45,6 +48,8 @@ type simISP struct {
 	deafRelease bool
 	// dropFirst drops this many Solicits before answering any.
 	dropFirst int
+	// wanted is the prefix size the run wants (--prefix-len); 0 means 48.
+	wanted    int
 	bound     map[string]bool
 	everBound []string
 }
@@ -171,6 +176,8 @@ type sim struct {
 	// sent records each Solicit with its attempt and time.
 	solicits map[int][]time.Duration
 	pending  []pendingAnswer
+	// wanted is the prefix length the user wants (--prefix-len).
+	wanted int
 }
 
 type pendingAnswer struct {
@@ -225,15 +232,21 @@ func testRA(t *testing.T) []byte {
 func runSim(t *testing.T, isp *simISP, strategy Strategy, timeout time.Duration, mod func(*ladderConfig)) *sim {
 	t.Helper()
 	isp.t = t
-	s := &sim{t: t, isp: isp, now: t0, analyzer: diag.NewAnalyzer(diag.Facts{Live: true, Carrier: true}), solicits: map[int][]time.Duration{}}
+	s := &sim{t: t, isp: isp, now: t0, solicits: map[int][]time.Duration{}, wanted: 48}
+	if isp.wanted != 0 {
+		s.wanted = isp.wanted
+	}
+	s.analyzer = diag.NewAnalyzer(diag.Facts{Live: true, Carrier: true, WantedPrefixLength: s.wanted,
+		RouterClient: &diag.RouterClientFacts{Args: routerArgs, ArgsText: routerArgs.String(), Host: simHost}})
 	s.add(testRA(t))
 	var n byte
 	cfg := ladderConfig{
 		Strategy: strategy,
-		Client: dhcpv6.ClientConfig{Identity: dhcpv6.Identity{DUID: dhcpv6.StableDUID(simMAC), IAID: dhcpv6.StableIAID(simMAC)},
-			Shape: odhcp6cLk, Rand: func() float64 { return 0.5 },
+		Client: dhcpv6.ClientConfig{Identity: dhcpv6.Identity{DUID: dhcpv6.StableDUID(simMAC), IAID: dhcpv6.StableIAID(simMAC), PDIAID: dhcpv6.StableIAID(simMAC)},
+			Rand:             func() float64 { return 0.5 },
 			NewTransactionID: func() dhcpv6.TransactionID { n++; return dhcpv6.TransactionID{0xaa, 0, n} }},
-		RouterIdentity: dhcpv6.Identity{DUID: dhcpv6.DUIDLL(simMAC), IAID: dhcpv6.StableIAID(simMAC)},
+		RouterArgs: routerArgs, Host: simHost,
+		RouterIdentity: dhcpv6.Identity{DUID: dhcpv6.DUIDLL(simMAC), IAID: dhcpv6.StableIAID(simMAC), PDIAID: dhcpv6.StableIAID(simMAC)},
 		Start:          t0, End: t0.Add(timeout),
 		Judge:  s.analyzer.Attempt,
 		Frames: func() int { return len(s.frames) },
@@ -314,7 +327,8 @@ func (s *sim) final() *diag.Result {
 	for _, a := range s.ran() {
 		ws = append(ws, a.Window)
 	}
-	an := diag.NewAnalyzer(diag.Facts{Live: true, Carrier: true, ClientDUID: s.ran()[0].Identity.DUID, Attempts: ws})
+	an := diag.NewAnalyzer(diag.Facts{Live: true, Carrier: true, ClientDUID: s.ran()[0].Identity.DUID, Attempts: ws,
+		RouterClient: &diag.RouterClientFacts{Args: routerArgs, ArgsText: routerArgs.String(), Host: simHost}, WantedPrefixLength: s.wanted})
 	for _, f := range s.frames {
 		an.Add(f)
 	}
@@ -355,7 +369,7 @@ func TestAttemptBudget(t *testing.T) {
 // The planner follows the evidence: what one attempt's diagnosis says
 // decides the next rung.
 func TestPlannerFollowsEvidence(t *testing.T) {
-	first := Rung{Shape: odhcp6cLk}
+	first := Rung{Args: routerArgs}
 	for _, tc := range []struct {
 		name string
 		res  diag.AttemptResult
@@ -373,7 +387,7 @@ func TestPlannerFollowsEvidence(t *testing.T) {
 			"IA_NA + IA_PD with /48 hint, Rapid Commit, Client FQDN, Reconfigure Accept"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := NewPlanner(StrategyAuto, first, "")
+			p := NewPlanner(StrategyAuto, first, "", 48)
 			p.Record(first, tc.res)
 			r, ok := p.Next()
 			if !ok || r.Label() != tc.want {
@@ -385,34 +399,34 @@ func TestPlannerFollowsEvidence(t *testing.T) {
 		})
 	}
 	t.Run("a working attempt ends auto", func(t *testing.T) {
-		p := NewPlanner(StrategyAuto, first, "")
+		p := NewPlanner(StrategyAuto, first, "", 48)
 		p.Record(first, diag.AttemptResult{PrefixOK: true})
 		if r, ok := p.Next(); ok {
 			t.Errorf("auto goes on after success with %q", r.Label())
 		}
 	})
 	t.Run("all goes on after success", func(t *testing.T) {
-		p := NewPlanner(StrategyAll, first, "")
+		p := NewPlanner(StrategyAll, first, "", 48)
 		p.Record(first, diag.AttemptResult{PrefixOK: true})
 		var labels []string
 		for r, ok := p.Next(); ok; r, ok = p.Next() {
 			labels = append(labels, r.Label())
 		}
-		if len(labels) != len(everyRung) {
-			t.Errorf("all tries %d more rungs, want %d: %q", len(labels), len(everyRung), labels)
+		if want := applicable(first); len(labels) != want {
+			t.Errorf("all tries %d more rungs, want %d: %q", len(labels), want, labels)
 		}
 	})
 	t.Run("first makes one attempt", func(t *testing.T) {
-		p := NewPlanner(StrategyFirst, first, "")
+		p := NewPlanner(StrategyFirst, first, "", 48)
 		p.Record(first, diag.AttemptResult{})
 		if _, ok := p.Next(); ok {
 			t.Error("first goes on")
 		}
 	})
 	t.Run("DUID-LL skipped with its reason", func(t *testing.T) {
-		p := NewPlanner(StrategyAuto, first, "the WAN holds 2001:db8::5/128")
+		p := NewPlanner(StrategyAuto, first, "the WAN holds 2001:db8::5/128", 48)
 		p.Record(first, diag.AttemptResult{})
-		p.Record(Rung{Shape: func() dhcpv6.RequestShape { s := odhcp6cLk; s.RapidCommit = true; return s }()}, diag.AttemptResult{})
+		p.Record(Rung{Args: routerArgs, RapidCommit: true}, diag.AttemptResult{})
 		for r, ok := p.Next(); ok; r, ok = p.Next() {
 			if r.RouterDUID {
 				if r.Skipped != "the WAN holds 2001:db8::5/128" {
@@ -425,15 +439,31 @@ func TestPlannerFollowsEvidence(t *testing.T) {
 	})
 }
 
+// applicable counts the rungs of everyRung that change first: --strategy
+// all tries each of them once.
+func applicable(first Rung) int {
+	seen := map[string]bool{first.key(): true}
+	for _, m := range everyRung {
+		if r, ok := m.apply(first); ok && !seen[r.key()] {
+			seen[r.key()] = true
+		}
+	}
+	return len(seen) - 1
+}
+
 func TestRungNetifd(t *testing.T) {
 	ll := dhcpv6.DUIDLL(simMAC)
 	for _, tc := range []struct {
 		rung Rung
 		want Netifd
 	}{
-		{Rung{Shape: odhcp6cLk}, Netifd{ReqAddress: "try", ReqPrefix: "48"}},
-		{Rung{Shape: dhcpv6.RequestShape{IAPD: true}}, Netifd{ReqAddress: "none", ReqPrefix: "auto", NoClientFQDN: true, NoAcceptReconfig: true}},
-		{Rung{Shape: dhcpv6.RequestShape{IANA: true}, RouterDUID: true}, Netifd{ReqAddress: "try", ReqPrefix: "no", NoClientFQDN: true, NoAcceptReconfig: true, ClientID: "00030001020000000001"}},
+		{Rung{Args: routerArgs}, Netifd{ReqAddress: "try", ReqPrefix: "48"}},
+		{Rung{Args: odhcp6c.Args{Addresses: odhcp6c.AddressNone, Prefixes: []odhcp6c.PrefixRequest{{}}, NoClientFQDN: true, NoAcceptReconfig: true}},
+			Netifd{ReqAddress: "none", ReqPrefix: "auto", NoClientFQDN: true, NoAcceptReconfig: true}},
+		{Rung{Args: odhcp6c.Args{Addresses: odhcp6c.AddressForce, ForcePrefix: true, Prefixes: []odhcp6c.PrefixRequest{{Length: 56}}}},
+			Netifd{ReqAddress: "force", ReqPrefix: "56", ForcePrefix: true}},
+		{Rung{Args: odhcp6c.Args{NoClientFQDN: true, NoAcceptReconfig: true}, RouterDUID: true},
+			Netifd{ReqAddress: "try", ReqPrefix: "no", NoClientFQDN: true, NoAcceptReconfig: true, ClientID: "00030001020000000001"}},
 	} {
 		if got := tc.rung.Netifd(ll); got != tc.want {
 			t.Errorf("%s: netifd %+v, want %+v", tc.rung.Label(), got, tc.want)
@@ -473,7 +503,7 @@ func TestLadderNoAnswer(t *testing.T) {
 	if got := ran[0].Ended.Sub(t0); got != FirstAttemptMin {
 		t.Errorf("first attempt ran %s, want %s", got, FirstAttemptMin)
 	}
-	if !ran[1].Rung.Shape.RapidCommit {
+	if !ran[1].Rung.RapidCommit {
 		t.Errorf("after no answer the ladder tried %q, want Rapid Commit", ran[1].Label)
 	}
 	r := s.final()
@@ -497,8 +527,8 @@ func TestLadderFindsWhatWorks(t *testing.T) {
 	}{
 		{"healthy: the first attempt", simISP{pdLen: 48}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, ""},
 		{"PD only", simISP{noIANA: true}, "", 2, "IA_PD alone with /48 hint", Netifd{ReqAddress: "none", ReqPrefix: "48"}, "reqaddress 'none'"},
-		{"only /56 gives a /56", simISP{onlyHint: 56}, "", 3, "IA_NA + IA_PD with /56 hint", Netifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'"},
-		{"always /56", simISP{pdLen: 56}, "", 2, "IA_NA + IA_PD with /56 hint", Netifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'"},
+		{"only /56 gives a /56", simISP{onlyHint: 56, wanted: 56}, "", 3, "IA_NA + IA_PD with /56 hint", Netifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'"},
+		{"always /56 and a /56 is wanted: the router's own settings", simISP{pdLen: 56, wanted: 56}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, ""},
 		{"Rapid Commit only", simISP{rapid: true, pdLen: 48}, "", 2, "Rapid Commit", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "odhcp6c cannot send"},
 		{"drops FQDN", simISP{dropFQDN: true, pdLen: 48}, "", 4, "no Client FQDN", Netifd{ReqAddress: "try", ReqPrefix: "48", NoClientFQDN: true}, "noclientfqdn '1'"},
 		{"only DUID-LL", simISP{onlyLL: true, pdLen: 48}, "", 3, "DUID-LL of the WAN MAC", Netifd{ReqAddress: "try", ReqPrefix: "48", ClientID: "00030001020000000001"}, "clientid '00030001020000000001'"},
@@ -591,7 +621,7 @@ func TestLadderReleasesAtAttemptEnd(t *testing.T) {
 func TestLadderAll(t *testing.T) {
 	isp := simISP{}
 	s := runSim(t, &isp, StrategyAll, 30*time.Second, nil)
-	if got, want := len(s.ran()), 1+len(everyRung); got != want {
+	if got, want := len(s.ran()), 1+applicable(Rung{Args: routerArgs}); got != want {
 		t.Errorf("%d attempts ran, want %d", got, want)
 	}
 	r := s.final()
@@ -645,8 +675,9 @@ func TestLadderReleaseUnanswered(t *testing.T) {
 	isp2.t = t
 	var n byte
 	s2.ladder = newLadder(ladderConfig{Strategy: StrategyAuto,
-		Client: dhcpv6.ClientConfig{Identity: dhcpv6.Identity{DUID: dhcpv6.StableDUID(simMAC), IAID: dhcpv6.StableIAID(simMAC)},
-			Shape: odhcp6cLk, Rand: func() float64 { return 0.5 }, NewTransactionID: func() dhcpv6.TransactionID { n++; return dhcpv6.TransactionID{0xbb, 0, n} }},
+		Client: dhcpv6.ClientConfig{Identity: dhcpv6.Identity{DUID: dhcpv6.StableDUID(simMAC), IAID: dhcpv6.StableIAID(simMAC), PDIAID: dhcpv6.StableIAID(simMAC)},
+			Rand: func() float64 { return 0.5 }, NewTransactionID: func() dhcpv6.TransactionID { n++; return dhcpv6.TransactionID{0xbb, 0, n} }},
+		RouterArgs: routerArgs, Host: simHost,
 		Start: t0, End: t0.Add(30 * time.Second), Judge: s2.analyzer.Attempt, Frames: func() int { return len(s2.frames) }})
 	s2.send(s2.ladder.Start(s2.now))
 	for i := 0; i < 20 && s2.ladder.Client().Phase() != dhcpv6.PhaseReleasing; i++ {
@@ -663,16 +694,37 @@ func TestLadderReleaseUnanswered(t *testing.T) {
 	}
 }
 
+// A /56 for the router's /48 hint, and no setting gets more: the ISP gives
+// less than wanted, and no config is suggested — asking for the /56 it
+// gives gets the router nothing more (issue 10).
+func TestLadderSmallerPrefixIsTheISPs(t *testing.T) {
+	isp := simISP{pdLen: 56}
+	s := runSim(t, &isp, StrategyAuto, 30*time.Second, nil)
+	r := s.final()
+	if r.Verdict.Code != diag.CodePrefixSmallerThanRequested || r.Verdict.WhoMustAct != diag.PartyISP {
+		t.Errorf("verdict %s, who %s: %s; want prefix-smaller-than-requested for the ISP", r.Verdict.Code, r.Verdict.WhoMustAct, r.Verdict.Summary)
+	}
+	if r.Suggested != nil {
+		t.Errorf("suggested %+v; no setting gets more than the /56", r.Suggested)
+	}
+	if rc := r.RouterClient; rc == nil || rc.Prefix.Bits() != 56 {
+		t.Errorf("router client %+v, want the /56 it gets", rc)
+	}
+	if len(s.ran()) < 2 {
+		t.Errorf("%d attempts: the ladder must look for a setting that gets the /48", len(s.ran()))
+	}
+}
+
 // A server that was merely slow to start answers the Rapid Commit rung
 // with a plain Advertise: the verdict must not blame Rapid Commit.
 func TestLadderRapidCommitNotTheCause(t *testing.T) {
 	isp := simISP{dropFirst: 4, pdLen: 48}
 	s := runSim(t, &isp, StrategyAuto, 30*time.Second, nil)
 	r := s.final()
-	if r.BestAttempt != 2 || !s.ran()[1].Rung.Shape.RapidCommit || s.ran()[1].Judged.RapidCommit {
+	if r.BestAttempt != 2 || !s.ran()[1].Rung.RapidCommit || s.ran()[1].Judged.RapidCommit {
 		t.Fatalf("best %d, attempts %+v", r.BestAttempt, s.ran())
 	}
-	if strings.Contains(r.Verdict.Summary, "answers only") || !strings.Contains(r.Verdict.Summary, "reqprefix '48'") {
+	if strings.Contains(r.Verdict.Summary, "answers only") || !strings.Contains(r.Verdict.Summary, "the router's own wan6 settings") {
 		t.Errorf("verdict %q blames Rapid Commit", r.Verdict.Summary)
 	}
 }

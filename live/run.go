@@ -15,6 +15,7 @@ import (
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/ndp"
+	"github.com/v6diag/v6diag/odhcp6c"
 )
 
 // RFC 4861 §10: hosts retransmit Router Solicitations every
@@ -41,9 +42,18 @@ type Config struct {
 	Capture io.Writer
 	// Timeout bounds the whole run.
 	Timeout time.Duration
-	// Client configures the first attempt's client (identity, shape) and
-	// what every attempt shares (Solicit-only, no release, randomness).
+	// Client holds what every attempt shares: v6diag's own DUID, and the
+	// Solicit-only, no release and randomness settings.
 	Client dhcpv6.ClientConfig
+	// RouterArgs are the odhcp6c arguments of the router's own client
+	// (netifd's mapping of its wan6 section): the first attempt sends and
+	// decides as odhcp6c does with them. Host is what odhcp6c reads from
+	// the router (WAN device name, host name).
+	RouterArgs odhcp6c.Args
+	Host       odhcp6c.Host
+	// WantedPrefixLength is the prefix size the user wants
+	// (--prefix-len): the ladder goes on until a shape gets one as large.
+	WantedPrefixLength int
 	// Strategy says how many attempts the run makes (ladder.go); empty
 	// means StrategyFirst, a single exchange.
 	Strategy Strategy
@@ -188,9 +198,12 @@ func (r *runner) startLadder() {
 	}
 	ifc := r.cfg.Interface
 	r.analyzer = diag.NewAnalyzer(diag.Facts{Live: true, Carrier: true, ClientMAC: ifc.MAC,
-		ClientLinkLocal: ifc.LinkLocal, SolicitOnly: r.cfg.Client.SolicitOnly})
+		ClientLinkLocal: ifc.LinkLocal, SolicitOnly: r.cfg.Client.SolicitOnly,
+		RouterClient:       &diag.RouterClientFacts{Args: r.cfg.RouterArgs, ArgsText: r.cfg.RouterArgs.String(), Host: r.cfg.Host},
+		WantedPrefixLength: r.cfg.WantedPrefixLength})
 	r.ladder = newLadder(ladderConfig{
-		Strategy: strategy, Client: r.cfg.Client,
+		Strategy: strategy, Client: r.cfg.Client, RouterArgs: r.cfg.RouterArgs, Host: r.cfg.Host,
+		Wanted:         r.cfg.WantedPrefixLength,
 		RouterIdentity: r.cfg.RouterIdentity, RouterDUIDSkip: r.cfg.RouterDUIDSkip,
 		Start: r.out.Started, End: r.deadline,
 		Judge:  r.analyzer.Attempt,

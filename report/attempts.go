@@ -12,8 +12,10 @@ import (
 // planned it: what it sent and the netifd settings that send the same. The
 // per-attempt analysis (diag.Result.Attempts) says what it got.
 type AttemptPlan struct {
-	Index   int
-	Label   string
+	Index int
+	Label string
+	// Args are the odhcp6c arguments the attempt emulated.
+	Args    string
 	Shape   AttemptShape
 	Netifd  AttemptNetifd
 	Skipped string
@@ -38,6 +40,7 @@ type AttemptNetifd struct {
 	ReqPrefix        string // auto, no or a length
 	NoClientFQDN     bool
 	NoAcceptReconfig bool
+	ForcePrefix      bool
 	ClientID         string // hex; "" for odhcp6c's default
 }
 
@@ -56,27 +59,31 @@ type jsonNetifd struct {
 	ReqPrefix        string `json:"reqprefix"`
 	NoClientFQDN     bool   `json:"noclientfqdn"`
 	NoAcceptReconfig bool   `json:"noacceptreconfig"`
+	ForcePrefix      bool   `json:"forceprefix"`
 	ClientID         string `json:"clientid"`
 }
 
 type jsonAttempt struct {
 	Index                 int        `json:"index"`
 	Label                 string     `json:"label"`
+	Args                  string     `json:"args"`
 	Shape                 jsonShape  `json:"shape"`
 	Netifd                jsonNetifd `json:"netifd"`
 	Verdict               string     `json:"verdict"`
 	DelegatedPrefixLength int        `json:"delegated_prefix_length"`
-	StatusCodes           []string   `json:"status_codes"`
-	FirstFrame            int        `json:"first_frame"`
-	LastFrame             int        `json:"last_frame"`
-	Skipped               string     `json:"skipped"`
+	// RouterPrefix is what odhcp6c with the attempt's arguments gets.
+	RouterPrefix string   `json:"router_prefix"`
+	StatusCodes  []string `json:"status_codes"`
+	FirstFrame   int      `json:"first_frame"`
+	LastFrame    int      `json:"last_frame"`
+	Skipped      string   `json:"skipped"`
 }
 
 // attemptsJSON joins the planned attempts with their analysis, by index.
 func attemptsJSON(plans []AttemptPlan, r *diag.Result) []jsonAttempt {
 	out := []jsonAttempt{}
 	for _, p := range plans {
-		a := jsonAttempt{Index: p.Index, Label: p.Label, Skipped: p.Skipped, StatusCodes: []string{},
+		a := jsonAttempt{Index: p.Index, Label: p.Label, Args: p.Args, Skipped: p.Skipped, StatusCodes: []string{},
 			Shape: jsonShape(p.Shape), Netifd: jsonNetifd(p.Netifd)}
 		for _, ar := range r.Attempts {
 			if ar.Index != p.Index {
@@ -84,6 +91,9 @@ func attemptsJSON(plans []AttemptPlan, r *diag.Result) []jsonAttempt {
 			}
 			a.Verdict = string(ar.Verdict.Code)
 			a.DelegatedPrefixLength = ar.DelegatedPrefixLength
+			if ar.RouterPrefix.IsValid() {
+				a.RouterPrefix = ar.RouterPrefix.String()
+			}
 			a.StatusCodes = append(a.StatusCodes, ar.StatusCodes...)
 			a.FirstFrame, a.LastFrame = ar.FirstFrame, ar.LastFrame
 		}
@@ -133,6 +143,9 @@ func netifdText(n jsonNetifd) string {
 	parts := []string{"reqaddress " + n.ReqAddress, "reqprefix " + n.ReqPrefix}
 	if n.NoClientFQDN {
 		parts = append(parts, "noclientfqdn 1")
+	}
+	if n.ForcePrefix {
+		parts = append(parts, "forceprefix 1")
 	}
 	if n.NoAcceptReconfig {
 		parts = append(parts, "noacceptreconfig 1")

@@ -114,7 +114,28 @@ func (p *htmlPage) head(d Document) {
 	p.s("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>v6diag: ")
 	p.t(d.Verdict.Code)
-	p.s("</title>\n", htmlStyle, "</head>\n<body>\n<main>\n<h1>v6diag report</h1>\n<section class=\"verdict")
+	p.s("</title>\n", htmlStyle, "</head>\n<body>\n<main>\n<h1>v6diag report</h1>\n")
+	if rl := routerClientLines(d); rl.Client != "" {
+		p.s("<section class=\"router-client\" id=\"router-client\">\n<h2>Your router's DHCPv6 client</h2>\n<p><code>")
+		p.t(rl.Client)
+		p.s("</code></p>\n<p>It gets: <strong>")
+		p.t(rl.Gets)
+		p.s("</strong></p>\n<p>")
+		p.t(rl.Why)
+		p.s("</p>\n")
+		if rl.Suggestion != "" {
+			p.s("<p>")
+			p.t(rl.Suggestion)
+			p.s("</p>\n")
+		}
+		for _, n := range rl.Notes {
+			p.s("<p class=\"note\">")
+			p.t(n)
+			p.s("</p>\n")
+		}
+		p.s("</section>\n")
+	}
+	p.s("<section class=\"verdict")
 	if d.Verdict.Code == "ok" {
 		p.s(" ok")
 	}

@@ -111,6 +111,9 @@ type Document struct {
 	Strategy    string        `json:"strategy,omitempty"`
 	Attempts    []jsonAttempt `json:"attempts"`
 	BestAttempt int           `json:"best_attempt"`
+	// RouterClient is what the router's own odhcp6c gets with its config
+	// (routerclient.go).
+	RouterClient jsonRouterClient `json:"router_client"`
 }
 
 type jsonVerdict struct {
@@ -371,6 +374,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 	}
 	d.addFacts(run, r)
 	d.Strategy, d.Attempts, d.BestAttempt = run.Strategy, attemptsJSON(run.Attempts, r), r.BestAttempt
+	d.RouterClient = routerClientJSON(r)
 	return d
 }
 

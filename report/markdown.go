@@ -16,6 +16,17 @@ func WriteMarkdown(w io.Writer, d Document) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("# v6diag report: `%s`\n\n", d.Verdict.Code)
+	if rl := routerClientLines(d); rl.Client != "" {
+		p("## Your router's DHCPv6 client\n\n| | |\n|---|---|\n| Client | `%s` |\n| It gets | %s |\n| Why | %s |\n",
+			mdCode(rl.Client), mdText(rl.Gets), mdText(rl.Why))
+		if rl.Suggestion != "" {
+			p("| A config that gets more | %s |\n", mdText(rl.Suggestion))
+		}
+		for _, n := range rl.Notes {
+			p("| Note | %s |\n", mdText(n))
+		}
+		p("\n")
+	}
 	p("**Verdict:** %s  \n**Who must act:** %s\n\n", mdText(d.Verdict.Summary), mdText(d.Verdict.WhoMustAct))
 	if d.Verdict.ForISP != "" {
 		p("## For the ISP's support staff\n\n> %s\n\n", mdText(d.Verdict.ForISP))

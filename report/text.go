@@ -27,6 +27,18 @@ func WriteText(w io.Writer, d Document) error {
 		b.WriteString(wrap(fmt.Sprintf(format, args...), first, rest, textWidth))
 	}
 	fmt.Fprintf(&b, "v6diag %s — %s\n", d.Version, d.Mode)
+	if rl := routerClientLines(d); rl.Client != "" {
+		b.WriteString(wrap(rl.Client, "Your router's DHCPv6 client: ", "  ", textWidth))
+		b.WriteString(wrap(rl.Gets, "  It gets: ", "    ", textWidth))
+		b.WriteString(wrap(rl.Why, "  ", "  ", textWidth))
+		if rl.Suggestion != "" {
+			b.WriteString(wrap(rl.Suggestion, "  ", "  ", textWidth))
+		}
+		for _, n := range rl.Notes {
+			b.WriteString(wrap(n, "  Note: ", "    ", textWidth))
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "Verdict: %s\n", d.Verdict.Code)
 	b.WriteString(wrap(d.Verdict.Summary, "  ", "  ", textWidth))
 	fmt.Fprintf(&b, "  Who must act: %s\n\n", d.Verdict.WhoMustAct)

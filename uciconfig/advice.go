@@ -13,17 +13,18 @@ type Advice struct {
 	Verdict string
 	// ISPMustAct is true when verdict.who_must_act is "isp".
 	ISPMustAct bool
-	// Working holds the DHCPv6 client settings of the best request shape
-	// that obtained a prefix (report.json's attempts[best_attempt-1].netifd);
-	// nil when no attempt did or no strategy ladder ran.
+	// Working holds the DHCPv6 client settings of the attempt that got
+	// the router more than its own config (report.json's
+	// router_client.suggestion names it; its netifd settings); nil when no
+	// attempt did or no strategy ladder ran.
 	Working *ClientSettings
 	// Attempt and AttemptLabel name the attempt Working comes from, for
 	// the comments ("attempt 3, IA_PD only"); 0 and "" without a ladder.
 	Attempt      int
 	AttemptLabel string
-	// DelegatedPrefixLength is the length of the prefix the ISP delegated
-	// (with Working, when there is one; else the largest prefix of the
-	// run); 0 when none was.
+	// DelegatedPrefixLength is the length of the prefix odhcp6c gets
+	// (with Working, when there is one; else with the router's own
+	// config); 0 when none.
 	DelegatedPrefixLength int
 }
 
@@ -95,6 +96,9 @@ type ClientSettings struct {
 	NoClientFQDN bool
 	// NoAcceptReconfig leaves out Reconfigure Accept (RFC 8415 section 21.20).
 	NoAcceptReconfig bool
+	// ForcePrefix is netifd's forceprefix: odhcp6c -F discards every
+	// Advertise without a prefix.
+	ForcePrefix bool
 	// ClientID is the DUID to send, as hex; "" lets odhcp6c choose.
 	ClientID string
 }
@@ -109,5 +113,5 @@ func (c ClientSettings) reqAddress() ReqAddress {
 // isDefault reports whether c is what netifd does with no options, which
 // is what a PPPoE wan's automatic wan_6 runs.
 func (c ClientSettings) isDefault() bool {
-	return c.reqAddress() == ReqAddressTry && c.ReqPrefix == ReqPrefixAuto && !c.NoClientFQDN && !c.NoAcceptReconfig && c.ClientID == ""
+	return c.reqAddress() == ReqAddressTry && c.ReqPrefix == ReqPrefixAuto && !c.NoClientFQDN && !c.NoAcceptReconfig && !c.ForcePrefix && c.ClientID == ""
 }

@@ -31,6 +31,16 @@
 // PPPoE and 802.1Q VLAN devices) and the DHCPv6 client identifier (DUID,
 // RFC 8415 section 11) that odhcp6c will send.
 //
+// netifd.go says which DHCPv6 client netifd runs on the WAN and with
+// which odhcp6c arguments (RouterClient): the proto 'dhcpv6' interface on
+// the WAN's device or a PPP wan's automatic wan_6, its options read as
+// netifd and its dhcpv6 protocol handler read them (netifd_handler.go:
+// the shell dhcpv6.sh of every release so far, or the ucode dhcpv6.uc of
+// OpenWrt main), and odhcp6c's own reading of the result. Bad values,
+// unknown options, extra or missing clients become notes, never a guess.
+// netifd_reverse.go goes back: the options to set for wanted arguments
+// (OptionsFor), checked by mapping the changed section again.
+//
 // suggest.go turns what a diagnosis found (an Advice: the netifd dhcpv6
 // settings of the request shape that worked, the prefix length the ISP
 // delegated, whether the ISP must act) into a Suggestion: the same file

@@ -81,6 +81,10 @@ type suggester struct {
 	// Which errors, if any, an edit made; edits use valid names, so this
 	// stays nil unless the code is wrong.
 	err error
+	// adviseOnly turns edits into notes: a change that gets the router
+	// nothing more from the ISP (the LAN's ip6assign alone) is said, not
+	// written.
+	adviseOnly bool
 }
 
 // Suggest applies an Advice to the network config current: it changes
@@ -114,6 +118,10 @@ func (s *suggester) note(format string, args ...any) {
 func (s *suggester) set(sec *Section, option, value, why string) {
 	old, _ := sec.Option(option)
 	if old == value {
+		return
+	}
+	if s.adviseOnly {
+		s.note("Consider %s '%s' on %s: %s.", option, value, sec.ref(), why)
 		return
 	}
 	if err := sec.SetOption(option, value, "v6diag: "+why); err != nil && s.err == nil {
@@ -199,6 +207,7 @@ func (s *suggester) clientSettings(sec *Section) ClientSettings {
 	c.ReqPrefix, _ = ParseReqPrefix(opt("reqprefix"))
 	c.NoClientFQDN = isTrue(opt("noclientfqdn"))
 	c.NoAcceptReconfig = isTrue(opt("noacceptreconfig"))
+	c.ForcePrefix = isTrue(opt("forceprefix"))
 	c.ClientID = opt("clientid")
 	return c
 }
@@ -262,83 +271,74 @@ func (s *suggester) suggest() {
 		s.note("The config has no 'wan' interface and no DHCPv6 client interface; v6diag does not know which section to change, so it suggests nothing.")
 		return
 	}
-	if a.Working != nil && a.Working.ReqPrefix == ReqPrefixNo && a.DelegatedPrefixLength == 0 {
-		s.sg.NoConfigFix = true
-		s.note("The ISP assigns an address but delegates no prefix on this line, whatever v6diag asked: the router gets IPv6 but the LAN cannot. No change to the network config will fix that; ask the ISP to provision prefix delegation (IA_PD) for this line.")
-		return
-	}
-	if !a.hasPrefix() && a.ISPMustAct {
-		s.sg.NoConfigFix = true
-		s.note("No change to the network config will fix this: the ISP must act (verdict %s). Send them the report.", a.Verdict)
-		return
-	}
-	if !a.hasPrefix() {
-		s.note("No request shape obtained a prefix (verdict %s); v6diag changes only what the config needs to run a DHCPv6 client on the WAN.", a.Verdict)
-	}
-
 	ppp := wan != nil && pppProtos[s.f.option("wan", "proto")]
-	cur := s.clientSettings(client)
-	if client == nil {
-		// With no client section the client, if any, is a PPP wan's
-		// automatic wan_6, which runs netifd's defaults.
-		cur = ClientSettings{}
+	// A change is suggested only where an attempt proved that it gets the
+	// router more than its config does now (issue 10): the settings of
+	// that attempt (Working), or — when the router's own settings got a
+	// prefix (DelegatedPrefixLength) — the wiring that makes the client
+	// run at all: an enabled section, on the PPP session, a wan6 where
+	// there is none.
+	switch {
+	case a.Working != nil:
+		cur := s.clientSettings(client)
+		if client == nil {
+			// With no client section the client, if any, is a PPP wan's
+			// automatic wan_6, which runs netifd's defaults.
+			cur = ClientSettings{}
+		}
+		s.wire(wan, client, ppp, s.target(cur))
+	case a.DelegatedPrefixLength > 0:
+		s.wire(wan, client, ppp, s.clientSettings(client))
 	}
-	want := s.target(cur)
+	if !s.sg.Changed() {
+		s.sg.NoConfigFix = a.ISPMustAct
+		switch {
+		case a.ISPMustAct:
+			s.note("No change to the network config gets the router more on this line: the ISP must act (verdict %s). Send them the report.", a.Verdict)
+		case a.DelegatedPrefixLength > 0:
+			s.note("The router's config already gets what this line offers; nothing to change.")
+		default:
+			s.note("No change to the network config that v6diag tried gets the router a prefix (verdict %s).", a.Verdict)
+		}
+		// What the LAN needs from the prefix the router gets is said, not
+		// written: it gets the router nothing more from the ISP.
+		s.adviseOnly = true
+	}
+	if a.DelegatedPrefixLength > 0 {
+		s.fitLAN(a.DelegatedPrefixLength)
+	}
+	s.adviseOnly = false
+	if s.sg.Changed() && a.ISPMustAct {
+		s.note("These changes get the router more than its config does now; the rest is the ISP's to fix (verdict %s).", a.Verdict)
+	}
+}
 
+// wire makes the WAN's DHCPv6 client run with the settings want: on the
+// existing client section (enabled, on the PPP session), else on a PPP
+// wan's automatic client, else on a new wan6.
+func (s *suggester) wire(wan, client *Section, ppp bool, want ClientSettings) {
 	switch {
 	case client != nil:
 		s.fixClient(wan, client, ppp)
-		s.apply(client, cur, want)
+		s.apply(client, s.clientSettings(client), want)
 	case s.f.Section("wan6") != nil:
 		s.note("'wan6' exists with proto '%s', which v6diag leaves alone; it adds no DHCPv6 client beside it.", s.f.option("wan6", "proto"))
 	case ppp:
 		s.pppClient(wan, want)
 	default:
-		s.addClient(wan, want, "no DHCPv6 client was configured on the WAN; this one asks for the prefix")
-	}
-	if a.DelegatedPrefixLength > 0 {
-		s.fitLAN(a.DelegatedPrefixLength)
-	}
-	switch {
-	case s.sg.Changed() && a.ISPMustAct:
-		s.note("These changes make the most of what the ISP delegates; the rest is the ISP's to fix (verdict %s).", a.Verdict)
-	case s.sg.Changed():
-	case a.ISPMustAct:
-		s.note("Nothing in the network config needs to change for what the ISP delegates; the problem is the ISP's to fix (verdict %s).", a.Verdict)
-	case a.hasPrefix():
-		s.note("The network config already asks for what worked; nothing to change.")
-	default:
-		s.note("The network config already runs a DHCPv6 client on the WAN; nothing to change.")
+		s.addClient(wan, want, "no DHCPv6 client was configured on the WAN; this one runs odhcp6c with the settings that got a prefix")
 	}
 }
 
-// target is the client settings to suggest: those that worked, with the
-// prefix length the ISP actually delegates; or, without a ladder, cur
-// with a length hint no shorter than the prefix delegated.
+// target is the client settings to suggest: exactly those of the attempt
+// that got the router more (its arguments are the router's own with the
+// change the ladder made).
 func (s *suggester) target(cur ClientSettings) ClientSettings {
-	want := cur
-	want.ReqAddress = cur.reqAddress()
-	l := ReqPrefix(s.a.DelegatedPrefixLength)
 	w := s.a.Working
-	if w == nil {
-		if cur.ReqPrefix > 0 && l > cur.ReqPrefix {
-			want.ReqPrefix = l
-		}
-		return want
-	}
+	want := *w
 	want.ReqAddress = w.reqAddress()
-	switch {
-	case w.ReqPrefix == ReqPrefixAuto:
-		want.ReqPrefix = ReqPrefixAuto
-	case w.ReqPrefix > 0:
-		// Ask for what the ISP delegates when it delegates less than
-		// the hint that worked.
-		want.ReqPrefix = max(w.ReqPrefix, l)
-	}
-	want.NoClientFQDN = cur.NoClientFQDN || w.NoClientFQDN
-	want.NoAcceptReconfig = cur.NoAcceptReconfig || w.NoAcceptReconfig
-	if w.ClientID != "" {
-		want.ClientID = w.ClientID
+	if w.ClientID == "" {
+		want.ClientID = cur.ClientID
 	}
 	return want
 }
@@ -377,6 +377,9 @@ func (s *suggester) apply(sec *Section, cur, want ClientSettings) {
 	}
 	if want.NoAcceptReconfig && !cur.NoAcceptReconfig {
 		s.set(sec, "noacceptreconfig", "1", "send no Reconfigure Accept option, "+ev)
+	}
+	if !want.ForcePrefix && cur.ForcePrefix {
+		s.set(sec, "forceprefix", "0", "'1' discards every answer without a prefix, "+ev)
 	}
 	if want.ClientID != "" {
 		have := cur.ClientID

@@ -46,8 +46,14 @@ func TestSuggestCases(t *testing.T) {
 		{
 			name:   "PPPoE with IPv6 off and defaults enough: ipv6 auto",
 			in:     pppoeWAN + "\toption ipv6 '0'\n",
-			advice: Advice{Verdict: "link-down"},
+			advice: Advice{Verdict: "ok", DelegatedPrefixLength: 56},
 			want:   []string{"wan ipv6=auto"},
+		},
+		{
+			name:   "PPPoE with IPv6 off and nothing proven: nothing",
+			in:     pppoeWAN + "\toption ipv6 '0'\n",
+			advice: Advice{Verdict: "link-down"},
+			note:   "No change to the network config that v6diag tried",
 		},
 		{
 			name:   "PPPoE with IPv6 off and options needed: ipv6 1 and a wan6",
@@ -64,8 +70,7 @@ func TestSuggestCases(t *testing.T) {
 		{
 			name:   "a 6in4 wan6 is left alone",
 			in:     dhcpWAN + "config interface 'wan6'\n\toption proto '6in4'\n\toption peeraddr '192.0.2.1'\n" + lan60,
-			advice: Advice{Verdict: "ok", DelegatedPrefixLength: 64},
-			want:   []string{"lan ip6assign=64"},
+			advice: Advice{Verdict: "ok", Working: w(ReqAddressTry, ReqPrefixAuto), Attempt: 2, DelegatedPrefixLength: 64},
 			note:   "proto '6in4'",
 		},
 		{
@@ -93,23 +98,27 @@ func TestSuggestCases(t *testing.T) {
 			want:   []string{"wan6 reqprefix=auto"},
 		},
 		{
-			name:   "the /48 hint worked but a /56 came: ask for the /56",
+			// The /48 hint got the router a /56 where its 'auto' got a /60:
+			// the suggestion is the setting that was proven, never "ask
+			// for what the ISP gives", which gets nothing more.
+			name:   "the /48 hint got more than auto, though less than wanted",
 			in:     dhcpWAN + wan6,
-			advice: Advice{Verdict: "prefix-smaller-than-requested", ISPMustAct: true, Working: w(ReqAddressTry, 48), Attempt: 1, DelegatedPrefixLength: 56},
-			want:   []string{"wan6 reqprefix=56"},
+			advice: Advice{Verdict: "prefix-smaller-than-requested", ISPMustAct: true, Working: w(ReqAddressTry, 48), Attempt: 2, DelegatedPrefixLength: 56},
+			want:   []string{"wan6 reqprefix=48"},
 			note:   "the rest is the ISP's",
 		},
 		{
-			name:   "no ladder: a /48 asked for, a /56 given",
+			// Asking for the /56 the ISP gives gets the router nothing more.
+			name:   "no better config: a /48 asked for, a /56 given, nothing changes",
 			in:     dhcpWAN + wan6 + "\toption reqprefix '48'\n",
 			advice: Advice{Verdict: "prefix-smaller-than-requested", ISPMustAct: true, DelegatedPrefixLength: 56},
-			want:   []string{"wan6 reqprefix=56"},
+			note:   "the ISP must act",
 		},
 		{
 			name:   "no ladder: auto stays auto",
 			in:     dhcpWAN + wan6,
 			advice: Advice{Verdict: "ok", DelegatedPrefixLength: 56},
-			note:   "already asks for what worked",
+			note:   "already gets what this line offers",
 		},
 		{
 			name:   "a prefix longer than /64 cannot serve a LAN",
@@ -125,27 +134,33 @@ func TestSuggestCases(t *testing.T) {
 		{
 			name:   "an ip6hint past the delegated prefix goes to 0",
 			in:     dhcpWAN + wan6 + "config interface 'lan'\n\toption proto 'static'\n\toption ip6assign '64'\n\toption ip6hint '100'\n",
+			advice: Advice{Verdict: "ok", Working: w(ReqAddressNone, ReqPrefixAuto), Attempt: 2, DelegatedPrefixLength: 56},
+			want:   []string{"wan6 reqaddress=none", "lan ip6hint=0"},
+		},
+		{
+			name:   "an ip6hint past the prefix the router gets already is a note, not a change",
+			in:     dhcpWAN + wan6 + "config interface 'lan'\n\toption proto 'static'\n\toption ip6assign '64'\n\toption ip6hint '100'\n",
 			advice: Advice{Verdict: "ok", DelegatedPrefixLength: 56},
-			want:   []string{"lan ip6hint=0"},
+			note:   "Consider ip6hint '0' on lan",
 		},
 		{
 			name:   "a lan without ip6assign counts as the default 60",
 			in:     dhcpWAN + wan6 + "config interface 'lan'\n\toption proto 'static'\n",
-			advice: Advice{Verdict: "ok", DelegatedPrefixLength: 62},
-			want:   []string{"lan ip6assign=64"},
+			advice: Advice{Verdict: "ok", Working: w(ReqAddressNone, ReqPrefixAuto), Attempt: 2, DelegatedPrefixLength: 62},
+			want:   []string{"wan6 reqaddress=none", "lan ip6assign=64"},
 		},
 		{
 			name:   "a guest network that a /64 has no room for is named",
 			in:     dhcpWAN + wan6 + lan60 + "config interface 'guest'\n\toption proto 'static'\n\toption ip6assign '64'\n",
-			advice: Advice{Verdict: "ok", DelegatedPrefixLength: 64},
-			want:   []string{"lan ip6assign=64"},
+			advice: Advice{Verdict: "ok", Working: w(ReqAddressNone, ReqPrefixAuto), Attempt: 2, DelegatedPrefixLength: 64},
+			want:   []string{"wan6 reqaddress=none", "lan ip6assign=64"},
 			note:   "no room left after lan's /64 for guest (ip6assign 64)",
 		},
 		{
 			name:    "a guest network that fits is not named",
 			in:      dhcpWAN + wan6 + lan60 + "config interface 'guest'\n\toption proto 'static'\n\toption ip6assign '64'\n",
 			advice:  Advice{Verdict: "ok", DelegatedPrefixLength: 56},
-			note:    "already asks for what worked",
+			note:    "already gets what this line offers",
 			notNote: "no room",
 		},
 		{
@@ -172,17 +187,22 @@ func TestSuggestCases(t *testing.T) {
 			note:   "no 'wan' interface",
 		},
 		{
-			name:   "the user's problem and no client: add one anyway",
+			name:   "no client, and netifd's defaults got a prefix: add one",
+			in:     dhcpWAN,
+			advice: Advice{Verdict: "ok", DelegatedPrefixLength: 56},
+			want:   []string{"wan6 +interface", "wan6 device=@wan", "wan6 proto=dhcpv6"},
+		},
+		{
+			name:   "no client and nothing proven: nothing",
 			in:     dhcpWAN,
 			advice: Advice{Verdict: "no-dhcpv6-reply"},
-			want:   []string{"wan6 +interface", "wan6 device=@wan", "wan6 proto=dhcpv6"},
-			note:   "No request shape obtained a prefix",
+			note:   "No change to the network config that v6diag tried",
 		},
 		{
 			name:   "the ISP's problem: nothing, even without a client",
 			in:     dhcpWAN,
 			advice: Advice{Verdict: "no-dhcpv6-reply", ISPMustAct: true},
-			note:   "No change to the network config will fix this",
+			note:   "No change to the network config gets the router more",
 		},
 	}
 	for _, tt := range tests {

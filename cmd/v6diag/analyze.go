@@ -14,7 +14,7 @@ import (
 	"github.com/v6diag/v6diag/report"
 )
 
-const analyzeUsage = `Usage: v6diag analyze [--out DIR] [--config FILE] [--redact] [--quiet] FILE
+const analyzeUsage = `Usage: v6diag analyze [--out DIR] [--config FILE | --client-args ARGS] [--prefix-len N] [--redact] [--quiet] FILE
 
 Diagnose a capture made elsewhere, e.g. on the router with
   tcpdump -i eth0.2 -w /tmp/wan.pcap icmp6 or port 546 or port 547
@@ -24,15 +24,22 @@ Writes report.txt, .json, .md, .html and report.tar.gz into the output folder. F
 the report are the ones Wireshark shows for FILE. With the router's network
 config (--config), it also writes network.suggested and network.diff.
 
+The report says what the router's own DHCPv6 client, odhcp6c, gets from
+the answers in FILE: with the arguments netifd derives from --config, or
+those given with --client-args (e.g. '-Nforce -P48', as in
+'odhcp6c -Nforce -P48 -t120 eth0.2'), else netifd's defaults.
+
 Flags:
 `
 
 // analyzeFlags are the flags of `v6diag analyze`.
 type analyzeFlags struct {
-	out    string
-	config string
-	quiet  bool
-	rep    reportOptions
+	out        string
+	config     string
+	clientArgs string
+	prefixLen  int
+	quiet      bool
+	rep        reportOptions
 }
 
 // newAnalyzeFlags defines analyze's flags on a new FlagSet; the help text is
@@ -41,6 +48,8 @@ func newAnalyzeFlags(f *analyzeFlags) *flag.FlagSet {
 	fl := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fl.StringVar(&f.out, "out", "", "write the report into `DIR` (default: a new folder under /tmp)")
 	fl.StringVar(&f.config, "config", defaultNetConfig, "the router's network config `FILE`, for network.suggested and network.diff (never written)")
+	fl.StringVar(&f.clientArgs, "client-args", "", "the router's odhcp6c `ARGS` (e.g. '-Nforce -P48'), instead of those netifd derives from --config")
+	fl.IntVar(&f.prefixLen, "prefix-len", 0, "the prefix size `N` you want from the ISP (default: the hint the capture's client sent)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
 	addReportFlags(fl, &f.rep)
 	fl.Usage = func() {
@@ -61,9 +70,18 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(files) != 1 {
 		return 0, usageError{"name exactly one capture file"}
 	}
+	if fa.prefixLen < 0 || fa.prefixLen > 128 {
+		return 0, usageError{"--prefix-len must be between 0 and 128"}
+	}
 	nc, err := loadNetConfig(fa.config, flagWasSet(fl, "config"))
 	if err != nil {
 		return 0, err
+	}
+	facts := diag.Facts{WantedPrefixLength: fa.prefixLen, RouterClient: routerClientFacts(nc, "", os.DirFS("/"))}
+	if flagWasSet(fl, "client-args") {
+		if facts.RouterClient, err = clientArgsFacts(fa.clientArgs); err != nil {
+			return 0, err
+		}
 	}
 	path := files[0]
 	started := time.Now()
@@ -82,7 +100,7 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	// The link's framing is observed in the same pass: reading a large
 	// capture twice doubled analyze's time (scripts/bench-analyze.sh).
 	var framing linkinfo.Observer
-	res, readErr := analyzeFrames(rd, diag.Facts{}, framing.Add)
+	res, readErr := analyzeFrames(rd, facts, framing.Add)
 	if readErr != nil && res.Stats.Frames == 0 {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, readErr), "the file is damaged or not a capture"}
 	}

@@ -87,42 +87,35 @@ type reportAdvice struct {
 		Code       string `json:"code"`
 		WhoMustAct string `json:"who_must_act"`
 	} `json:"verdict"`
-	DHCPv6 struct {
-		DelegatedPrefixes []struct {
-			Prefix string `json:"prefix"`
-		} `json:"delegated_prefixes"`
-	} `json:"dhcpv6"`
-	// The strategy ladder (issue 3); absent in reports of single attempts.
-	Attempts    []reportAttempt `json:"attempts"`
-	BestAttempt int             `json:"best_attempt"`
+	// RouterClient says what the router's own odhcp6c gets, and which
+	// attempt proved a config that gets it more (issue 10).
+	RouterClient struct {
+		Prefix     string `json:"prefix"`
+		Suggestion *struct {
+			Attempt int    `json:"attempt"`
+			Prefix  string `json:"prefix"`
+		} `json:"suggestion"`
+	} `json:"router_client"`
+	Attempts []reportAttempt `json:"attempts"`
 }
 
 type reportAttempt struct {
-	Index int    `json:"index"`
-	Label string `json:"label"`
-	// Shape is read loosely: only whether it needed Rapid Commit, which
-	// odhcp6c cannot send, matters here.
-	Shape  jsonlite.Raw `json:"shape"`
+	Index  int    `json:"index"`
+	Label  string `json:"label"`
 	Netifd *struct {
 		ReqAddress       string `json:"reqaddress"`
 		ReqPrefix        string `json:"reqprefix"`
 		NoClientFQDN     bool   `json:"noclientfqdn"`
 		NoAcceptReconfig bool   `json:"noacceptreconfig"`
+		ForcePrefix      bool   `json:"forceprefix"`
 		ClientID         string `json:"clientid"`
 	} `json:"netifd"`
-	DelegatedPrefixLength int `json:"delegated_prefix_length"`
-}
-
-func (a reportAttempt) rapidCommit() bool {
-	var s struct {
-		RapidCommit bool `json:"rapid_commit"`
-	}
-	return jsonlite.Unmarshal(a.Shape, &s) == nil && s.RapidCommit
 }
 
 // adviceFromReport maps report.json onto the typed advice uciconfig
-// takes: the verdict, who must act, the netifd settings of the best
-// attempt and the length of the prefix the ISP delegated.
+// takes: the verdict, who must act, the netifd settings of the attempt
+// that gets the router more than its own config (none when no attempt
+// does), and the length of the prefix odhcp6c gets.
 func adviceFromReport(b []byte) (uciconfig.Advice, error) {
 	var r reportAdvice
 	if err := jsonlite.Unmarshal(b, &r); err != nil {
@@ -132,32 +125,30 @@ func adviceFromReport(b []byte) (uciconfig.Advice, error) {
 		return uciconfig.Advice{}, errors.New("read report.json: no verdict.code: not a v6diag report")
 	}
 	a := uciconfig.Advice{Verdict: r.Verdict.Code, ISPMustAct: r.Verdict.WhoMustAct == "isp"}
-	// The largest prefix of the run, for reports without a ladder.
-	for _, p := range r.DHCPv6.DelegatedPrefixes {
-		if pfx, err := netip.ParsePrefix(p.Prefix); err == nil && (a.DelegatedPrefixLength == 0 || pfx.Bits() < a.DelegatedPrefixLength) {
-			a.DelegatedPrefixLength = pfx.Bits()
-		}
+	if pfx, err := netip.ParsePrefix(r.RouterClient.Prefix); err == nil {
+		a.DelegatedPrefixLength = pfx.Bits()
 	}
-	if r.BestAttempt <= 0 {
+	sg := r.RouterClient.Suggestion
+	if sg == nil {
 		return a, nil
 	}
 	var best *reportAttempt
 	for i := range r.Attempts {
-		if r.Attempts[i].Index == r.BestAttempt {
+		if r.Attempts[i].Index == sg.Attempt {
 			best = &r.Attempts[i]
 		}
 	}
-	if best == nil && r.BestAttempt <= len(r.Attempts) {
-		best = &r.Attempts[r.BestAttempt-1]
+	if sg.Attempt == 0 {
+		// Offline: the config runs no DHCPv6 client, and netifd's
+		// defaults got the prefix in the capture.
+		a.Working = &uciconfig.ClientSettings{}
+		if pfx, err := netip.ParsePrefix(sg.Prefix); err == nil {
+			a.DelegatedPrefixLength = pfx.Bits()
+		}
+		return a, nil
 	}
 	if best == nil || best.Netifd == nil {
-		return a, fmt.Errorf("read report.json: best_attempt %d names no attempt with netifd settings", r.BestAttempt)
-	}
-	if best.rapidCommit() {
-		// No netifd setting makes odhcp6c send Rapid Commit: the ISP
-		// must answer a plain Solicit.
-		a.ISPMustAct, a.DelegatedPrefixLength = true, 0
-		return a, nil
+		return a, fmt.Errorf("read report.json: router_client.suggestion names attempt %d, which has no netifd settings", sg.Attempt)
 	}
 	n := best.Netifd
 	var w uciconfig.ClientSettings
@@ -168,13 +159,10 @@ func adviceFromReport(b []byte) (uciconfig.Advice, error) {
 	if w.ReqPrefix, err = uciconfig.ParseReqPrefix(n.ReqPrefix); err != nil {
 		return a, fmt.Errorf("read report.json: attempt %d: %w", best.Index, err)
 	}
-	w.NoClientFQDN, w.NoAcceptReconfig, w.ClientID = n.NoClientFQDN, n.NoAcceptReconfig, n.ClientID
+	w.NoClientFQDN, w.NoAcceptReconfig, w.ForcePrefix, w.ClientID = n.NoClientFQDN, n.NoAcceptReconfig, n.ForcePrefix, n.ClientID
 	a.Working, a.Attempt, a.AttemptLabel = &w, best.Index, best.Label
-	if a.Attempt == 0 {
-		a.Attempt = r.BestAttempt
-	}
-	if best.DelegatedPrefixLength > 0 {
-		a.DelegatedPrefixLength = best.DelegatedPrefixLength
+	if pfx, err := netip.ParsePrefix(sg.Prefix); err == nil {
+		a.DelegatedPrefixLength = pfx.Bits()
 	}
 	return a, nil
 }

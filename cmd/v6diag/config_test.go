@@ -22,37 +22,37 @@ func TestAdviceFromReport(t *testing.T) {
 		wantErr string
 	}{
 		{
-			name: "no ladder: the largest delegated prefix",
-			json: `{"verdict":{"code":"ok","who_must_act":"nobody"},"dhcpv6":{"delegated_prefixes":[{"prefix":"2001:db8:1::/64"},{"prefix":"2001:db8:2::/56"}]},"attempts":[],"best_attempt":0}`,
+			name: "no suggestion: what the router gets",
+			json: `{"verdict":{"code":"ok","who_must_act":"nobody"},"router_client":{"prefix":"2001:db8:2::/56","suggestion":null},"attempts":[],"best_attempt":0}`,
 			want: uciconfig.Advice{Verdict: "ok", DelegatedPrefixLength: 56},
 		},
 		{
 			name: "the ISP must act, nothing delegated",
-			json: `{"verdict":{"code":"no-dhcpv6-reply","who_must_act":"isp"},"dhcpv6":{"delegated_prefixes":[]}}`,
+			json: `{"verdict":{"code":"no-dhcpv6-reply","who_must_act":"isp"},"router_client":{"prefix":""}}`,
 			want: uciconfig.Advice{Verdict: "no-dhcpv6-reply", ISPMustAct: true},
 		},
 		{
-			name: "the best attempt's netifd settings",
-			json: `{"verdict":{"code":"ok","who_must_act":"nobody"},"strategy":"auto","attempts":[
-				{"index":1,"label":"IA_NA + IA_PD with /48 hint","shape":{"rapid_commit":false},"netifd":{"reqaddress":"try","reqprefix":"48","noclientfqdn":false,"noacceptreconfig":false,"clientid":""},"verdict":"no-prefix-offered","delegated_prefix_length":0},
-				{"index":2,"label":"IA_PD alone with /56 hint","shape":{"rapid_commit":false},"netifd":{"reqaddress":"none","reqprefix":"56","noclientfqdn":true,"noacceptreconfig":false,"clientid":"00030001020000000001"},"verdict":"ok","delegated_prefix_length":56}],
-				"best_attempt":2,"dhcpv6":{"delegated_prefixes":[{"prefix":"2001:db8::/56"}]}}`,
-			want: uciconfig.Advice{Verdict: "ok", Attempt: 2, AttemptLabel: "IA_PD alone with /56 hint", DelegatedPrefixLength: 56,
-				Working: &uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressNone, ReqPrefix: 56, NoClientFQDN: true, ClientID: "00030001020000000001"}},
+			name: "the suggested attempt's netifd settings",
+			json: `{"verdict":{"code":"config-blocks-prefix","who_must_act":"user"},"strategy":"auto","attempts":[
+				{"index":1,"label":"IA_NA + IA_PD with /48 hint","netifd":{"reqaddress":"force","reqprefix":"48","noclientfqdn":false,"noacceptreconfig":false,"clientid":""}},
+				{"index":2,"label":"IA_NA + IA_PD with /48 hint","netifd":{"reqaddress":"try","reqprefix":"48","noclientfqdn":true,"noacceptreconfig":false,"forceprefix":false,"clientid":"00030001020000000001"}}],
+				"best_attempt":2,"router_client":{"prefix":"","suggestion":{"attempt":2,"prefix":"2001:db8::/48"}}}`,
+			want: uciconfig.Advice{Verdict: "config-blocks-prefix", Attempt: 2, AttemptLabel: "IA_NA + IA_PD with /48 hint", DelegatedPrefixLength: 48,
+				Working: &uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48, NoClientFQDN: true, ClientID: "00030001020000000001"}},
 		},
 		{
-			name: "only Rapid Commit worked: nothing odhcp6c can do",
-			json: `{"verdict":{"code":"ok","who_must_act":"isp"},"attempts":[{"index":1,"shape":{"rapid_commit":true},"netifd":{"reqaddress":"try","reqprefix":"auto"},"delegated_prefix_length":56}],"best_attempt":1,"dhcpv6":{"delegated_prefixes":[{"prefix":"2001:db8::/56"}]}}`,
+			name: "a best attempt is no suggestion when it gets the router nothing more",
+			json: `{"verdict":{"code":"ok","who_must_act":"isp"},"attempts":[{"index":1,"shape":{"rapid_commit":true},"netifd":{"reqaddress":"try","reqprefix":"auto"},"delegated_prefix_length":56}],"best_attempt":1,"router_client":{"prefix":"","suggestion":null}}`,
 			want: uciconfig.Advice{Verdict: "ok", ISPMustAct: true},
 		},
 		{
-			name:    "best_attempt names no attempt",
-			json:    `{"verdict":{"code":"ok"},"attempts":[],"best_attempt":3}`,
-			wantErr: "best_attempt 3",
+			name:    "the suggestion names no attempt",
+			json:    `{"verdict":{"code":"ok"},"attempts":[],"router_client":{"suggestion":{"attempt":3}}}`,
+			wantErr: "attempt 3",
 		},
 		{
 			name:    "a reqprefix netifd does not know",
-			json:    `{"verdict":{"code":"ok"},"attempts":[{"index":1,"netifd":{"reqaddress":"try","reqprefix":"huge"}}],"best_attempt":1}`,
+			json:    `{"verdict":{"code":"ok"},"attempts":[{"index":1,"netifd":{"reqaddress":"try","reqprefix":"huge"}}],"router_client":{"suggestion":{"attempt":1}}}`,
 			wantErr: "reqprefix",
 		},
 		{
@@ -158,10 +158,11 @@ func fileHash(t *testing.T, path string) [32]byte {
 }
 
 // TestAnalyzeWritesSuggestion analyses a healthy PPPoE capture (a /56
-// delegated) against a config without wan6: analyze writes
-// network.suggested (0600, the key kept) and network.diff (key masked),
-// leaves the config alone, and `v6diag config --from` prints the same
-// diff again.
+// delegated) against a config without wan6: the router runs no DHCPv6
+// client, so the verdict is config-blocks-prefix (exit 1) and analyze
+// writes network.suggested (0600, the key kept) and network.diff (key
+// masked), leaves the config alone, and `v6diag config --from` prints the
+// same diff again.
 func TestAnalyzeWritesSuggestion(t *testing.T) {
 	capFile := sharedCapture(t, pppoeOK)
 	dir := t.TempDir()
@@ -172,8 +173,8 @@ func TestAnalyzeWritesSuggestion(t *testing.T) {
 	before := fileHash(t, cfg)
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := invoke("analyze", "--out", out, "--config", cfg, capFile)
-	if code != exitOK {
-		t.Fatalf("exit %d, stderr %q", code, stderr)
+	if code != exitProblem || !strings.Contains(stdout, "config-blocks-prefix") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 1 and config-blocks-prefix", code, stdout, stderr)
 	}
 	if fileHash(t, cfg) != before {
 		t.Fatal("analyze changed the config file")

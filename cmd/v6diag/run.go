@@ -64,7 +64,7 @@ func newRunFlags(f *runFlags) *flag.FlagSet {
 	fl.StringVar(&f.iface, "i", "", "WAN `interface` to test (default: from --config, else the default route's)")
 	fl.StringVar(&f.out, "out", "", "write the report into `DIR` (default: a new folder under /tmp)")
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up after this `duration` on a line that does not answer")
-	fl.IntVar(&f.prefixLen, "prefix-len", 48, "prefix length `N` to ask for in the IA_PD hint; 0 sends no hint")
+	fl.IntVar(&f.prefixLen, "prefix-len", 48, "the prefix size `N` you want from the ISP: a smaller one is the ISP's to fix (what the first attempt asks for comes from the router's wan6 config)")
 	fl.StringVar(&f.duid, "duid", "", "use this DUID (`hex`) instead of v6diag's own")
 	fl.BoolVar(&f.solicitOnly, "solicit-only", false, "stop after the Advertises: take no lease")
 	fl.BoolVar(&f.passive, "passive", false, "send nothing; record what the router's own client and the ISP exchange for --timeout (run 'ifup wan6' meanwhile)")
@@ -165,7 +165,7 @@ func identity(f runFlags, ifc capture.Interface, nc netConfig, root fs.FS) (dhcp
 			}
 		}
 	}
-	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac)}
+	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac), PDIAID: dhcpv6.StableIAID(mac)}
 	if f.duid != "" {
 		d, err := dhcpv6.ParseDUIDHex(f.duid)
 		if err != nil {
@@ -255,6 +255,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		port546 = "held by another DHCPv6 client (e.g. odhcp6c); v6diag used its raw socket and left that client alone"
 	}
 
+	rcFacts := routerClientFacts(nc, ifc.Name, root)
 	progress := newProgress(stderr, f.quiet)
 	started := time.Now()
 	var outcome *live.Outcome
@@ -267,7 +268,6 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	} else {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		shape := firstShape(f.prefixLen, root)
 		strategy, _ := parseStrategy(f.strategy)
 		rid, ridSkip := routerIdentity(ifc, id, root)
 		outcome, err = live.Run(ctx, live.Config{
@@ -277,10 +277,11 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			Passive:   f.passive,
 			Client: dhcpv6.ClientConfig{
 				Identity:    id,
-				Shape:       shape,
 				SolicitOnly: f.solicitOnly,
 				NoRelease:   f.noRelease,
 			},
+			RouterArgs:     rcFacts.Args,
+			Host:           rcFacts.Host,
 			Strategy:       strategy,
 			RouterIdentity: rid,
 			RouterDUIDSkip: ridSkip,
@@ -319,7 +320,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	}
 
 	facts := diag.Facts{Live: true, Carrier: ifc.Carrier, ClientMAC: ifc.MAC, ClientLinkLocal: ifc.LinkLocal,
-		Passive: f.passive, SolicitOnly: f.solicitOnly}
+		Passive: f.passive, SolicitOnly: f.solicitOnly, RouterClient: rcFacts, WantedPrefixLength: f.prefixLen}
 	if !f.passive {
 		facts.ClientDUID = id.DUID
 	}
@@ -340,7 +341,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	if outcome != nil {
 		runInfo.Duration = outcome.Ended.Sub(outcome.Started)
 		if !f.passive {
-			runInfo.Strategy, runInfo.Attempts = f.strategy, attemptPlans(outcome.Attempts)
+			runInfo.Strategy, runInfo.Attempts = f.strategy, attemptPlans(outcome.Attempts, rcFacts.Host)
 		}
 		runInfo.Capture = &report.LiveCapture{Method: string(outcome.CaptureMethod), ReceiveBufferBytes: capture.ReceiveBuffer,
 			MaxFrames: live.MaxFrames, FramesNotRecorded: outcome.FramesCapped}

@@ -14,6 +14,7 @@ import (
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/live"
+	"github.com/v6diag/v6diag/odhcp6c"
 	"github.com/v6diag/v6diag/report"
 )
 
@@ -30,25 +31,6 @@ func parseStrategy(s string) (live.Strategy, error) {
 	return st, nil
 }
 
-// firstShape is the first attempt: what odhcp6c sends by default — IA_NA
-// and IA_PD, a Client FQDN with the router's host name, Reconfigure
-// Accept, its ORO — with the --prefix-len hint (netifd's reqprefix).
-func firstShape(prefixLen int, root fs.FS) dhcpv6.RequestShape {
-	return dhcpv6.RequestShape{IANA: true, IAPD: true, PrefixLength: prefixLen, ReconfigureAccept: true,
-		ClientFQDN: hostName(root), RequestedOptions: dhcpv6.OdhcpcRequestedOptions}
-}
-
-// hostName is what odhcp6c puts in the Client FQDN (gethostname), or
-// OpenWrt's default when it cannot be read or encoded.
-func hostName(root fs.FS) string {
-	b, err := fs.ReadFile(root, "proc/sys/kernel/hostname")
-	name := strings.TrimSpace(string(b))
-	if err != nil || name == "" || len(name) > 63 || strings.ContainsAny(name, ". \t") {
-		return "OpenWrt"
-	}
-	return name
-}
-
 // routerIdentity is the identity of the DUID-LL rung — the DUID-LL of the
 // WAN MAC, which odhcp6c uses unless netifd sets clientid — and, when the
 // rung may not run, why: that identity is the router's, so it is used only
@@ -57,7 +39,7 @@ func routerIdentity(ifc capture.Interface, id dhcpv6.Identity, root fs.FS) (dhcp
 	if len(ifc.MAC) == 0 {
 		return dhcpv6.Identity{}, "the WAN has no MAC address (PPP link)"
 	}
-	rid := dhcpv6.Identity{DUID: dhcpv6.DUIDLL(ifc.MAC), IAID: id.IAID}
+	rid := dhcpv6.Identity{DUID: dhcpv6.DUIDLL(ifc.MAC), IAID: id.IAID, PDIAID: id.IAID}
 	return rid, routerLeaseEvidence(root, ifc.Name)
 }
 
@@ -149,15 +131,15 @@ func attemptWindows(as []live.Attempt) []diag.AttemptWindow {
 }
 
 // attemptPlans describes the attempts for the report.
-func attemptPlans(as []live.Attempt) []report.AttemptPlan {
+func attemptPlans(as []live.Attempt, host odhcp6c.Host) []report.AttemptPlan {
 	var out []report.AttemptPlan
 	for _, a := range as {
-		s, n := a.Rung.Shape, a.Netifd
-		out = append(out, report.AttemptPlan{Index: a.Index, Label: a.Label, Skipped: a.Skipped,
+		s, n := a.Rung.Shape(host), a.Netifd
+		out = append(out, report.AttemptPlan{Index: a.Index, Label: a.Label, Skipped: a.Skipped, Args: a.Rung.Args.String(),
 			Shape: report.AttemptShape{IANA: s.IANA, IAPD: s.IAPD, PrefixHint: s.PrefixLength, RapidCommit: s.RapidCommit,
 				ClientFQDN: s.ClientFQDN != "", ReconfigureAccept: s.ReconfigureAccept, DUIDType: duidType(a.Identity.DUID)},
 			Netifd: report.AttemptNetifd{ReqAddress: n.ReqAddress, ReqPrefix: n.ReqPrefix, NoClientFQDN: n.NoClientFQDN,
-				NoAcceptReconfig: n.NoAcceptReconfig, ClientID: n.ClientID}})
+				NoAcceptReconfig: n.NoAcceptReconfig, ForcePrefix: n.ForcePrefix, ClientID: n.ClientID}})
 	}
 	return out
 }

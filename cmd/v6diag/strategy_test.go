@@ -49,7 +49,7 @@ func TestRouterLeaseEvidence(t *testing.T) {
 
 func TestRouterIdentity(t *testing.T) {
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
-	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac)}
+	id := dhcpv6.Identity{DUID: dhcpv6.StableDUID(mac), IAID: dhcpv6.StableIAID(mac), PDIAID: dhcpv6.StableIAID(mac)}
 	rid, skip := routerIdentity(capture.Interface{Name: "eth0.2", MAC: mac}, id, fstest.MapFS{})
 	if !rid.DUID.Equal(dhcpv6.DUIDLL(mac)) || rid.IAID != id.IAID || skip != "" {
 		t.Errorf("identity %s %x skip %q; want the DUID-LL with v6diag's own IAID, allowed", rid.DUID, rid.IAID, skip)
@@ -59,18 +59,19 @@ func TestRouterIdentity(t *testing.T) {
 	}
 }
 
-func TestFirstShapeIsOdhcp6c(t *testing.T) {
-	s := firstShape(48, fstest.MapFS{"proc/sys/kernel/hostname": {Data: []byte("gw-kitchen\n")}})
-	if !s.IANA || !s.IAPD || s.PrefixLength != 48 || !s.ReconfigureAccept || s.ClientFQDN != "gw-kitchen" || len(s.RequestedOptions) == 0 {
-		t.Errorf("first shape %+v", s)
+// Without a network config the router's client is odhcp6c with netifd's
+// defaults, on the WAN device, with the kernel's host name in its FQDN.
+func TestRouterClientWithoutConfig(t *testing.T) {
+	rc := routerClientFacts(netConfig{}, "eth0.2", fstest.MapFS{"proc/sys/kernel/hostname": {Data: []byte("gw-kitchen\n")}})
+	if rc.Source != "netifd defaults" || rc.ArgsText != "-P0 -t120" || rc.Host.IfName != "eth0.2" || rc.Host.HostName != "gw-kitchen" {
+		t.Errorf("router client %+v", rc)
 	}
-	if got := firstShape(0, fstest.MapFS{}).ClientFQDN; got != "OpenWrt" {
-		t.Errorf("host name without /proc: %q, want OpenWrt", got)
+	s := rc.Args.Shape(rc.Host)
+	if !s.IANA || !s.IAPD || s.PrefixLength != 0 || !s.ReconfigureAccept || s.ClientFQDN != "gw-kitchen" {
+		t.Errorf("its first Solicit %+v, want IA_NA and IA_PD without a hint, Reconfigure Accept and the FQDN", s)
 	}
-	for _, bad := range []string{"a.b", strings.Repeat("x", 64), ""} {
-		if got := hostName(fstest.MapFS{"proc/sys/kernel/hostname": {Data: []byte(bad)}}); got != "OpenWrt" {
-			t.Errorf("host name %q becomes %q, want OpenWrt", bad, got)
-		}
+	if got := hostName(fstest.MapFS{}); got != "" {
+		t.Errorf("host name without /proc: %q, want none", got)
 	}
 }
 

@@ -220,11 +220,7 @@ func (b *Bed) keaConfig(k *Kea, cfg KeaConfig) map[string]any {
 		}}
 	}
 	if len(cfg.DNSServers) > 0 {
-		addrs := make([]string, len(cfg.DNSServers))
-		for i, a := range cfg.DNSServers {
-			addrs[i] = a.String()
-		}
-		sub["option-data"] = []any{map[string]any{"name": "dns-servers", "data": strings.Join(addrs, ", ")}}
+		sub["option-data"] = []any{map[string]any{"name": "dns-servers", "data": joinAddrs(cfg.DNSServers, ", ")}}
 	}
 	dhcp6 := map[string]any{
 		"interfaces-config": map[string]any{"interfaces": []string{b.ISPIf}},

@@ -58,6 +58,15 @@ func secs(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
 }
 
+// joinAddrs writes addrs as a daemon's config wants a list of them.
+func joinAddrs(addrs []netip.Addr, sep string) string {
+	s := make([]string, len(addrs))
+	for i, a := range addrs {
+		s[i] = a.String()
+	}
+	return strings.Join(s, sep)
+}
+
 // RadvdConf renders cfg as radvd.conf text for interface ifname.
 func RadvdConf(ifname string, cfg RadvdConfig) string {
 	onoff := func(b bool) string {
@@ -111,11 +120,7 @@ func RadvdConf(ifname string, cfg RadvdConfig) string {
 		s.WriteString("\t};\n")
 	}
 	if len(cfg.RDNSS) > 0 {
-		addrs := make([]string, len(cfg.RDNSS))
-		for i, a := range cfg.RDNSS {
-			addrs[i] = a.String()
-		}
-		fmt.Fprintf(&s, "\tRDNSS %s {\n", strings.Join(addrs, " "))
+		fmt.Fprintf(&s, "\tRDNSS %s {\n", joinAddrs(cfg.RDNSS, " "))
 		if cfg.RDNSSLifetime > 0 {
 			fmt.Fprintf(&s, "\t\tAdvRDNSSLifetime %d;\n", int(cfg.RDNSSLifetime/time.Second))
 		}
