@@ -24,7 +24,6 @@ type firewallJudgement struct {
 	// then cannot get what the verdict would say it got.
 	blocked    []*Event
 	blockedAll bool
-	summary    string
 }
 
 // judgeFirewall walks every valid Advertise and Reply through the router's
@@ -92,27 +91,27 @@ func (a *Analyzer) judgeFirewall(x *exchange) firewallJudgement {
 		return len(es) > 0 && !slices.ContainsFunc(es, func(e *Event) bool { return !slices.Contains(j.blocked, e) })
 	}
 	j.blockedAll = all(x.advertises) || all(x.replies)
-	if j.blockedAll {
-		for _, f := range j.findings {
-			if f.ID == "firewall-drops-dhcpv6" {
-				j.summary = f.Summary
-				break
-			}
-		}
-	}
 	return j
 }
 
-// verdict replaces a verdict that says what the server's answers gave the
-// router when the router's firewall keeps them from its client. It runs
-// after the model of the router's client (routerclient.go), which already
-// counts the blocked answers as never reaching odhcp6c's socket.
-func (j firewallJudgement) verdict(v Verdict) Verdict {
-	heard := []Code{CodeOK, CodeConfigBlocksPrefix, CodeNoPrefixOffered, CodeOfferNotTaken, CodeRequestUnanswered, CodeReplyRefused, CodePrefixSmallerThanRequested}
-	if !j.blockedAll || !slices.Contains(heard, v.Code) {
-		return v
+// apply speaks for the router when its firewall keeps the answers from
+// its client: the verdict no longer says what the answers gave the router,
+// and the router client's account (routerclient.go, which already counts
+// the blocked answers as never reaching odhcp6c's socket) says why nothing
+// reached it.
+func (j firewallJudgement) apply(r *Result) {
+	if !j.blockedAll {
+		return
 	}
-	return Verdict{Code: CodeFirewallDropsDHCPv6, WhoMustAct: PartyUser,
+	why := fmt.Sprintf("the server did answer (frames %s), but the router's own firewall drops the answers before odhcp6c sees them", frameList(frames(j.blocked)))
+	if rc := r.RouterClient; rc != nil {
+		rc.Explanation = strings.TrimSuffix(rc.Explanation, ".") + "; " + why + "."
+	}
+	heard := []Code{CodeOK, CodeConfigBlocksPrefix, CodeNoPrefixOffered, CodeOfferNotTaken, CodeRequestUnanswered, CodeReplyRefused, CodePrefixSmallerThanRequested}
+	if !slices.Contains(heard, r.Verdict.Code) {
+		return
+	}
+	r.Verdict = Verdict{Code: CodeFirewallDropsDHCPv6, WhoMustAct: PartyUser,
 		Summary: fmt.Sprintf("A DHCPv6 server answers (frames %s), but the router's own firewall drops the answers before odhcp6c sees them: the WAN zone does not let UDP port 546 in from %s. Fix the firewall rule (finding firewall-drops-dhcpv6).",
 			frameList(frames(j.blocked)), sources(j.blocked))}
 }

@@ -92,7 +92,7 @@ func (a *Analyzer) Finish() *Result {
 	a.speakForRouter(r, x)
 	// Last: the firewall keeps the answers from the router's client,
 	// whatever they held (checks_firewall.go).
-	r.Verdict = fw.verdict(r.Verdict)
+	fw.apply(r)
 	r.Timeline = slices.Clone(a.events)
 	return r
 }

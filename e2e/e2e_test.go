@@ -22,7 +22,7 @@ type reportJSON struct {
 		WhoMustAct string `json:"who_must_act"`
 	} `json:"verdict"`
 	RouterClient routerClientReport `json:"router_client"`
-	Interface struct {
+	Interface    struct {
 		Name      string `json:"name"`
 		MAC       string `json:"mac"`
 		LinkLocal string `json:"link_local"`

@@ -61,14 +61,14 @@ func TestFirewallDropsGlobalAnswers(t *testing.T) {
 	}
 
 	r := runV6diag(t, bed, "--strategy", "first", "--timeout", "8s")
-	var who struct {
-		Verdict struct {
-			WhoMustAct string `json:"who_must_act"`
-		} `json:"verdict"`
+	if r.report.Verdict.Code != "firewall-drops-dhcpv6" || r.report.Verdict.WhoMustAct != "user" {
+		t.Errorf("verdict %s (%s), who %s; want firewall-drops-dhcpv6, user", r.report.Verdict.Code, r.report.Verdict.Summary, r.report.Verdict.WhoMustAct)
 	}
-	readReport(t, r.out, &who)
-	if r.report.Verdict.Code != "firewall-drops-dhcpv6" || who.Verdict.WhoMustAct != "user" {
-		t.Errorf("verdict %s (%s), who %s; want firewall-drops-dhcpv6, user", r.report.Verdict.Code, r.report.Verdict.Summary, who.Verdict.WhoMustAct)
+	// The model of the router's odhcp6c must not claim it gets the prefix.
+	if rc := r.report.RouterClient; rc.Prefix != "" || rc.Address != "" {
+		t.Errorf("router_client says the router gets %s %s: %s", rc.Prefix, rc.Address, rc.Explanation)
+	} else {
+		t.Logf("router_client: %s", rc.Explanation)
 	}
 	wire := readWire(t, filepath.Join(r.out, "capture.pcapng"))
 	checkFirewallFinding(t, r, wire, "firewall-drops-dhcpv6")

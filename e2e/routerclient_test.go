@@ -86,7 +86,7 @@ func prefixLen(t *testing.T, s string) int {
 // matrixRow is one cell of the matrix, as the script prints it.
 type matrixRow struct {
 	line, config, odhcp6c, v6diag, verdict, suggestion, proof string
-	equal                                                    bool
+	equal                                                     bool
 }
 
 // matrixConfigs are the wan6 configs the matrix runs: the three
@@ -130,7 +130,7 @@ func TestRouterClientMatrix(t *testing.T) {
 		r, raw := runV6diagArgs(t, bed, out, "-i", bed.CPEIf, "--config", cfgPath, "--prefix-len", "48", "--timeout", "16s")
 		rc := r.report.RouterClient
 		row := matrixRow{line: c.Line.Name, config: c.Config.Name, odhcp6c: truth.Outcome(),
-			v6diag: fmt.Sprintf("prefix %s address %s", dashIfEmpty(rc.Prefix), dashIfEmpty(rc.Address)),
+			v6diag:  fmt.Sprintf("prefix %s address %s", dashIfEmpty(rc.Prefix), dashIfEmpty(rc.Address)),
 			verdict: r.report.Verdict.Code + "/" + r.report.Verdict.WhoMustAct, suggestion: "—", proof: "—"}
 		defer func() {
 			mu.Lock()
