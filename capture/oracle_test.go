@@ -320,12 +320,8 @@ func disagreement(f Frame, p Packet, err error, v oracleView) string {
 	case !v.ipv6:
 		return "Decode reads an IPv6 packet, gopacket finds none"
 	}
-	var diffs []string
-	check := func(what string, same bool, ours, theirs any) {
-		if !same {
-			diffs = append(diffs, fmt.Sprintf("%s: Decode %v, gopacket %v", what, ours, theirs))
-		}
-	}
+	diffs := testcaptures.NewDiffs("Decode", "gopacket")
+	check := diffs.Check
 	check("source", p.Source == v.source, p.Source, v.source)
 	check("destination", p.Destination == v.destination, p.Destination, v.destination)
 	check("hop limit", p.HopLimit == v.hopLimit, p.HopLimit, v.hopLimit)
@@ -350,10 +346,7 @@ func disagreement(f Frame, p Packet, err error, v oracleView) string {
 			check("UDP payload", bytes.Equal(p.UDPPayload, v.udpPayload), fmt.Sprintf("%x", p.UDPPayload), fmt.Sprintf("%x", v.udpPayload))
 		}
 	}
-	if len(diffs) == 0 {
-		return ""
-	}
-	return fmt.Sprint(diffs)
+	return diffs.String()
 }
 
 func isControlView(v oracleView) bool {

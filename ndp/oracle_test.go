@@ -177,12 +177,8 @@ func raDisagreement(ours *RouterAdvertisement, oursErr error, theirsMsg mndp.Mes
 	case !oursOK:
 		return ""
 	}
-	var diffs []string
-	check := func(what string, same bool, o, t any) {
-		if !same {
-			diffs = append(diffs, fmt.Sprintf("%s: ours %v, mdlayher %v", what, o, t))
-		}
-	}
+	diffs := testcaptures.NewDiffs("ours", "mdlayher")
+	check := diffs.Check
 	check("hop limit", ours.CurrentHopLimit == theirs.CurrentHopLimit, ours.CurrentHopLimit, theirs.CurrentHopLimit)
 	check("M flag", ours.ManagedConfiguration == theirs.ManagedConfiguration, ours.ManagedConfiguration, theirs.ManagedConfiguration)
 	check("O flag", ours.OtherConfiguration == theirs.OtherConfiguration, ours.OtherConfiguration, theirs.OtherConfiguration)
@@ -196,11 +192,11 @@ func raDisagreement(ours *RouterAdvertisement, oursErr error, theirsMsg mndp.Mes
 	} else {
 		for i, o := range ours.Options {
 			if d := optionDisagreement(o, theirs.Options[i]); d != "" {
-				diffs = append(diffs, fmt.Sprintf("option %d: %s", i, d))
+				diffs.Add(fmt.Sprintf("option %d: %s", i, d))
 			}
 		}
 	}
-	return strings.Join(diffs, "; ")
+	return diffs.String()
 }
 
 func optionDisagreement(ours Option, theirs mndp.Option) string {

@@ -5,12 +5,15 @@
 package testcaptures
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/v6diag/v6diag/internal/testbed"
 )
 
 // Files returns every .pcap and .pcapng file under the module (testdata
@@ -20,7 +23,7 @@ import (
 // none: a cross-check that checks nothing must not pass.
 func Files(tb testing.TB) []string {
 	tb.Helper()
-	root, err := moduleRoot()
+	root, err := testbed.RepoRoot()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -58,7 +61,7 @@ func Files(tb testing.TB) []string {
 // Name is a file's name for test output: its path below the module's
 // parent, e.g. "v6diag/diag/testdata/kea-healthy.pcapng".
 func Name(path string) string {
-	root, err := moduleRoot()
+	root, err := testbed.RepoRoot()
 	if err != nil {
 		return path
 	}
@@ -68,24 +71,30 @@ func Name(path string) string {
 	return path
 }
 
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
-}
-
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
 }
+
+// Diffs gathers the fields two decoders of the same bytes read
+// differently, for the oracle tests' messages.
+type Diffs struct {
+	ours, theirs string
+	list         []string
+}
+
+// NewDiffs names the two decoders, e.g. "Decode" and "gopacket".
+func NewDiffs(ours, theirs string) *Diffs { return &Diffs{ours: ours, theirs: theirs} }
+
+// Check records what when the two readings, o and t, are not the same.
+func (d *Diffs) Check(what string, same bool, o, t any) {
+	if !same {
+		d.list = append(d.list, fmt.Sprintf("%s: %s %v, %s %v", what, d.ours, o, d.theirs, t))
+	}
+}
+
+// Add records a difference already put in words.
+func (d *Diffs) Add(s string) { d.list = append(d.list, s) }
+
+// String is every difference, "" when there is none.
+func (d *Diffs) String() string { return strings.Join(d.list, "; ") }
