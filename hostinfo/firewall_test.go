@@ -3,6 +3,7 @@ package hostinfo
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os/exec"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestReadFirewall(t *testing.T) {
 			asked = append(asked, name)
 			out := map[string]string{"nft": nft, "ip6tables-save": ipt}[name]
 			if out == "" {
-				return nil, exec.ErrNotFound
+				return nil, fs.ErrNotExist
 			}
 			return []byte(out), nil
 		}
