@@ -1,15 +1,21 @@
 package dhcpv6
 
 import (
-	crand "crypto/rand"
 	"fmt"
+	"github.com/v6diag/v6diag/internal/entropy"
 	mrand "math/rand/v2"
 	"time"
 )
 
 // DefaultCollectWindow is how long the Client keeps collecting Advertises
-// after the first one when ClientConfig.CollectWindow is 0.
-const DefaultCollectWindow = 250 * time.Millisecond
+// after the first one when ClientConfig.CollectWindow is 0. RFC 8415
+// §18.2.1 has a client wait out its first retransmission timeout (odhcp6c
+// does: 1 to 1.1 s); a diagnostic only needs the servers on the link, which
+// answer within milliseconds, and must finish well before the router's own
+// client would (issue 10: at most a fifth of odhcp6c's time to bound). An
+// Advertise that arrives later is still in the capture, and the analysis
+// judges it with the others.
+const DefaultCollectWindow = 30 * time.Millisecond
 
 // ClientConfig configures a Client. Time and randomness are injected so the
 // exchange is testable without sleeping.
@@ -206,7 +212,7 @@ func (c *Client) Shape() RequestShape { return c.shape }
 
 func randomTransactionID() TransactionID {
 	var x TransactionID
-	_, _ = crand.Read(x[:]) // crypto/rand.Read never fails (Go 1.24+)
+	_ = entropy.Read(x[:]) // getrandom(2) fails only on kernels older than 3.17
 	return x
 }
 

@@ -357,7 +357,7 @@ func TestClientReleaseCycle(t *testing.T) {
 	}
 	// One retransmission, then the server answers.
 	now = c.Deadline()
-	if !now.Equal(t0.Add(550*time.Millisecond + 40*time.Millisecond + time.Second)) {
+	if !now.Equal(t0.Add(300*time.Millisecond + DefaultCollectWindow + 40*time.Millisecond + time.Second)) {
 		t.Errorf("first Release retransmission at %v", now.Sub(t0))
 	}
 	mustParse(t, c.Tick(now), MessageTypeRelease)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/odhcp6c"
@@ -34,6 +35,9 @@ type AttemptWindow struct {
 	Args     odhcp6c.Args
 	ArgsText string
 	Config   bool
+	// RouterDUID is set when the attempt sent the router's own DUID-LL,
+	// the identity its odhcp6c uses unless a clientid is configured.
+	RouterDUID bool
 	// FirstFrame and LastFrame bound the frames captured while the attempt
 	// ran; LastFrame 0 leaves the window open to the end of the capture.
 	// Foreign DHCPv6 traffic (other transaction ids) in the window counts
@@ -229,10 +233,6 @@ func BestAttempt(results []AttemptResult) int {
 	return results[best].Index
 }
 
-// dhcpv6Codes are the verdicts about the DHCPv6 exchange, which another
-// request shape can cure.
-var dhcpv6Codes = []Code{CodeNoDHCPv6Reply, CodeNoPrefixOffered, CodeRequestUnanswered, CodeReplyRefused, CodePrefixSmallerThanRequested}
-
 // finishAttempts is Finish for a live run with a strategy ladder: each
 // attempt is analysed on its own; the first one's diagnosis is the run's
 // (it is what the router's own client meets), the timeline holds every
@@ -326,6 +326,33 @@ func BetterConfig(rc *RouterClient, attempts []AttemptResult) int {
 	return best
 }
 
+// routerIdentityGets handles the line that answers only the router's own
+// DUID-LL: v6diag's own DUID got nothing, but the attempt that sent the
+// DUID-LL with the router's own arguments got a prefix, so the router's
+// odhcp6c — which sends that DUID unless a clientid is set — gets it too.
+// It rewrites r.RouterClient and reports whether it did.
+func (a *Analyzer) routerIdentityGets(r *Result, ws []AttemptWindow, attempts []AttemptResult) bool {
+	rc := r.RouterClient
+	f := a.facts.RouterClient
+	if rc == nil || rc.Got() || f == nil || len(f.Args.ClientID) > 0 {
+		return false
+	}
+	for i, w := range ws {
+		at := attempts[i]
+		if !w.RouterDUID || w.ArgsText != ws[0].ArgsText || !at.RouterPrefix.IsValid() {
+			continue
+		}
+		got := *rc
+		got.Prefix, got.Address = at.RouterPrefix, at.RouterAddress
+		got.Attempt = w.Index
+		got.Explanation = fmt.Sprintf("The ISP answers only the router's own DUID-LL: v6diag's own DUID got nothing (attempt %d), but attempt %d, with the router's DUID-LL and arguments, got %s, as the router's odhcp6c does.",
+			ws[0].Index, w.Index, at.RouterPrefix)
+		r.RouterClient = &got
+		return true
+	}
+	return false
+}
+
 // routerVerdict settles who must act for a live run, from what the
 // router's own client gets (attempt 1, odhcp6c with the router's
 // arguments) and what the other attempts prove: the user when a config
@@ -354,6 +381,15 @@ func (a *Analyzer) routerVerdict(r *Result, ws []AttemptWindow, attempts []Attem
 	if rc != nil && enough(rc.Prefix) {
 		return
 	}
+	if a.routerIdentityGets(r, ws, attempts) {
+		rc = r.RouterClient
+		if enough(rc.Prefix) {
+			r.Verdict = Verdict{CodeOK, "IPv6 works for the router: " + rc.Explanation, PartyNobody}
+		} else if rc.Got() {
+			r.Verdict = Verdict{CodePrefixSmallerThanRequested, fmt.Sprintf("The router gets %s, smaller than the /%d wanted: %s", rc.Prefix, want, rc.Explanation), PartyISP}
+		}
+		return
+	}
 	bi := BetterConfig(rc, attempts)
 	if bi < 0 {
 		// No config the ladder tried gets the router more. Where other
@@ -371,10 +407,16 @@ func (a *Analyzer) routerVerdict(r *Result, ws []AttemptWindow, attempts []Attem
 	w, at := ws[bi], attempts[bi]
 	r.Verdict.Summary += fmt.Sprintf(" With %s, odhcp6c gets %s (attempt %d, %s).", w.Advice, at.RouterPrefix, w.Index, w.Label)
 	r.Suggested = &Suggested{Attempt: w.Index, Advice: w.Advice, ArgsText: w.ArgsText, Prefix: at.RouterPrefix, Address: at.RouterAddress}
-	if enough(at.RouterPrefix) {
-		r.Verdict.WhoMustAct = PartyUser
-	} else {
+	if !enough(at.RouterPrefix) {
 		r.Verdict.WhoMustAct = PartyISP
+		return
+	}
+	r.Verdict.WhoMustAct = PartyUser
+	if !rc.Got() && a.facts.RouterClient != nil && len(a.facts.RouterClient.Args.Prefixes) == 0 {
+		// The router asks for no prefix (reqprefix 'no'); asking gets one.
+		r.Verdict.Code = CodeConfigBlocksPrefix
+		r.Verdict.Summary = "The ISP delegates a prefix, but the router's configuration does not ask for one (reqprefix 'no')." +
+			strings.TrimPrefix(r.Verdict.Summary[strings.Index(r.Verdict.Summary, " With "):], "")
 	}
 }
 

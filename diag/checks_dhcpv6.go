@@ -35,11 +35,23 @@ func (a *Analyzer) dhcpChecks(r *Result, x *exchange) []Finding {
 	}
 
 	// What the Advertises and Replies offer. Timers and lifetimes are
-	// judged on the Replies (what the client keeps) when there are any.
+	// judged on the Replies (what the client keeps) when there are any,
+	// and on the Advertises for a kind of IA no Reply carries: a client
+	// that discards an IA_PD for its timers (odhcp6c) never requests it,
+	// so only the Advertise shows why.
 	judged := x.replies
 	if len(judged) == 0 {
 		judged = x.advertises
 	}
+	replyHas := func(pd bool) bool {
+		for _, e := range x.replies {
+			if (pd && len(e.DHCP.IAPD) > 0) || (!pd && len(e.DHCP.IANA) > 0) {
+				return true
+			}
+		}
+		return false
+	}
+	advertiseOnly := iaKinds{na: len(x.replies) > 0 && !replyHas(false), pd: len(x.replies) > 0 && !replyHas(true)}
 	// A refusal is a failure only when no other answer delegates a prefix.
 	refusal := SeverityFail
 	for _, e := range answers {
@@ -70,8 +82,12 @@ func (a *Analyzer) dhcpChecks(r *Result, x *exchange) []Finding {
 					Summary: fmt.Sprintf("The %s refuses an address (%s).", m.Type, statusText(st))})
 			}
 		}
-		if processed(m) && slices.Contains(judged, e) {
-			a.iaChecks(e, add)
+		switch {
+		case !processed(m):
+		case slices.Contains(judged, e):
+			a.iaChecks(e, add, iaKinds{na: true, pd: true})
+		case slices.Contains(x.advertises, e):
+			a.iaChecks(e, add, advertiseOnly)
 		}
 		if m.ServerUnicast.IsValid() {
 			add(Finding{ID: "dhcpv6-server-unicast", Severity: SeverityInfo, RFC: "RFC 8415 §21.12", Frames: []int{e.Frame},
@@ -134,8 +150,12 @@ func (a *Analyzer) rapidCommitChecks(x *exchange, add func(Finding)) {
 	}
 }
 
-// iaChecks judges the timers and lifetimes of every IA in e.
-func (a *Analyzer) iaChecks(e *Event, add func(Finding)) {
+// iaKinds selects IA_NAs and IA_PDs.
+type iaKinds struct{ na, pd bool }
+
+// iaChecks judges the timers and lifetimes of the IAs of the kinds given
+// in e.
+func (a *Analyzer) iaChecks(e *Event, add func(Finding), kinds iaKinds) {
 	m := e.DHCP
 	check := func(kind string, ia dhcpv6.IA, items []lifetimes) {
 		if !okStatus(ia.Status) || len(items) == 0 {
@@ -176,6 +196,9 @@ func (a *Analyzer) iaChecks(e *Event, add func(Finding)) {
 		}
 	}
 	for _, ia := range m.IAPD {
+		if !kinds.pd {
+			break
+		}
 		var items []lifetimes
 		for _, p := range ia.Prefixes {
 			if okStatus(p.Status) && p.Prefix.IsValid() {
@@ -185,6 +208,9 @@ func (a *Analyzer) iaChecks(e *Event, add func(Finding)) {
 		check("IA_PD", ia, items)
 	}
 	for _, ia := range m.IANA {
+		if !kinds.na {
+			break
+		}
 		var items []lifetimes
 		for _, ad := range ia.Addresses {
 			if okStatus(ad.Status) {

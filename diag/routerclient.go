@@ -73,7 +73,7 @@ func (a *Analyzer) routerClient(x *exchange) *RouterClient {
 	if len(res.Addresses) > 0 {
 		rc.Address = res.Addresses[0].Prefix.Addr()
 	}
-	rc.Discarded = !rc.Got() && !res.Incomplete && offeredPrefix(x)
+	rc.Discarded = res.Discarded && offeredPrefix(x)
 	if f.NotRunning != "" {
 		rc.NotRunning = true
 		rc.Explanation = fmt.Sprintf("%s, so the router gets nothing. With netifd's defaults, %s",

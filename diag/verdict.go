@@ -120,10 +120,17 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 		add(Finding{ID: "dhcpv6-prefix-delegated", Severity: SeverityPass, RFC: "RFC 8415 §6.3", Frames: []int{p.Frame},
 			Summary: fmt.Sprintf("Prefix %s was delegated, %s (valid %s, preferred %s, T1 %s, T2 %s).",
 				p.Prefix, how, p.ValidLifetime, p.PreferredLifetime, p.T1, p.T2)})
-		if x.client.PrefixHint > 0 && p.Prefix.Bits() > x.client.PrefixHint {
+		switch want := a.facts.WantedPrefixLength; {
+		case x.client.PrefixHint > 0 && p.Prefix.Bits() > x.client.PrefixHint:
 			add(Finding{ID: "dhcpv6-prefix-smaller-than-hint", Severity: SeverityFail, RFC: "RFC 8415 §18.2.1", Frames: []int{p.Frame},
 				Summary: fmt.Sprintf("A /%d was asked for but a /%d was delegated.", x.client.PrefixHint, p.Prefix.Bits()),
 				ForISP:  fmt.Sprintf("Please check the prefix size provisioned for this line: we asked for a /%d (IA Prefix hint) and received %s.", x.client.PrefixHint, p.Prefix)})
+		case want > 0 && p.Prefix.Bits() > want:
+			// The router's client sent no hint (reqprefix 'auto'), but the
+			// user wants more than the ISP gives.
+			add(Finding{ID: "dhcpv6-prefix-smaller-than-wanted", Severity: SeverityFail, RFC: "RFC 8415 §6.3", Frames: []int{p.Frame},
+				Summary: fmt.Sprintf("A /%d was delegated; a /%d is wanted (--prefix-len).", p.Prefix.Bits(), want),
+				ForISP:  fmt.Sprintf("Please check the prefix size provisioned for this line: we want a /%d and received %s.", want, p.Prefix)})
 		}
 	}
 	if len(x.releases) > 0 {

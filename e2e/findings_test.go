@@ -472,15 +472,17 @@ func TestFindings(t *testing.T) {
 			}, reply))},
 		},
 		{
-			name: "delegated /56 for a /48 hint",
+			name: "delegated /56, a /48 wanted",
 			scenario: func() testisp.Scenario {
 				a := testisp.HealthyAnswer()
 				a.IAPD = []testisp.IA{pdLease("2001:db8:8000::/56", time.Hour, 2*time.Hour, 3*time.Hour, 4*time.Hour)}
 				return withRules(testisp.Rule{Match: testisp.Match{Type: "Solicit"}, Action: a}, testisp.Rule{Match: testisp.Match{Type: "Request"}, Action: a})
 			},
+			// The router's default wan6 sends no hint (reqprefix 'auto'):
+			// the /56 is smaller than the /48 wanted.
 			args:    []string{"--prefix-len", "48"},
 			verdict: "prefix-smaller-than-requested",
-			cites: []cited{citeAmong("dhcpv6-prefix-smaller-than-hint",
+			cites: []cited{citeAmong("dhcpv6-prefix-smaller-than-wanted",
 				isDHCP(pdWith(func(_ dhcpv6.IA, p dhcpv6.IAPrefix) bool { return p.Prefix.Bits() == 56 }), reply),
 				anyOf(isDHCP(pdWith(func(_ dhcpv6.IA, p dhcpv6.IAPrefix) bool { return p.Prefix.Bits() == 56 }), advertise, reply), isDHCP(nil, solicit, request)))},
 		},
@@ -628,8 +630,9 @@ func TestFindings(t *testing.T) {
 				return sc
 			},
 			// The router's own shape (no Rapid Commit) fails; the ladder
-			// finds the Rapid Commit rung and the summary names it.
-			args:    []string{"--strategy", "auto", "--timeout", "20s"},
+			// tries the settings a user can make, then finds the Rapid
+			// Commit rung, and the summary names it.
+			args:    []string{"--strategy", "auto", "--timeout", "26s"},
 			verdict: "no-dhcpv6-reply",
 			cites:   []cited{cite("dhcpv6-answers-only-rapid-commit", isDHCP(nil, solicit))},
 			check: func(t *testing.T, r runResult) {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -238,6 +239,42 @@ func TestBadUserInputRun(t *testing.T) {
 		cannotRunLine(t, code, so, se, "read-only file system", "choose a writable folder with --out")
 		if len(left) != 0 {
 			t.Errorf("the read-only folder holds %q", left)
+		}
+	})
+	t.Run("output folder with too little room for a run", func(t *testing.T) {
+		// 4 MiB: room for any file, but not for a run's worst case at
+		// the smallest capture cap (cmd/v6diag/room.go).
+		args := inTmpfs(mnt, "size=4m", "", bin, "run", "-i", bed.CPEIf, "--config", noConfig, "--out", filepath.Join(mnt, "out"), "--timeout", "5s")
+		code, so, se := runCmd(t, inCPE(args...))
+		so, left := splitLs(so)
+		cannotRunLine(t, code, so, se, "is full for a run", "a run needs", "free some space", "--out")
+		if len(left) != 0 {
+			t.Errorf("the folder holds %q after the refused run", left)
+		}
+	})
+	t.Run("small output folder lowers the capture cap", func(t *testing.T) {
+		// 16 MiB holds a run, but not 10,000 frames at worst: the cap
+		// comes down, the report says so, and the run goes on.
+		out := filepath.Join(mnt, "out")
+		sh := bin + " run -i " + bed.CPEIf + " --config " + noConfig + " --out " + out + " --timeout 3s --quiet; rc=$?; cat " + filepath.Join(out, "report.json") + "; exit $rc"
+		args := inTmpfs(mnt, "size=16m", "", "sh", "-c", sh)
+		code, so, se := runCmd(t, inCPE(args...))
+		so, _ = splitLs(so)
+		if code == 2 {
+			t.Fatalf("exit 2: %s", se)
+		}
+		js := so[strings.Index(so, "{"):]
+		var r struct {
+			Capture struct {
+				MaxFrames int `json:"max_frames"`
+			} `json:"capture"`
+			Notes []string `json:"notes"`
+		}
+		if err := json.Unmarshal([]byte(js), &r); err != nil {
+			t.Fatalf("report.json: %v\n%s", err, so)
+		}
+		if r.Capture.MaxFrames >= 10000 || r.Capture.MaxFrames < 500 || !strings.Contains(strings.Join(r.Notes, "\n"), "capture capped at") {
+			t.Errorf("max_frames %d, notes %q; want a lowered cap and a note saying why", r.Capture.MaxFrames, r.Notes)
 		}
 	})
 	t.Run("full output folder", func(t *testing.T) {

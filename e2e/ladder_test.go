@@ -25,10 +25,11 @@ type ladderReport struct {
 	DUID struct {
 		Hex string `json:"hex"`
 	} `json:"duid"`
-	Strategy    string          `json:"strategy"`
-	Attempts    []ladderAttempt `json:"attempts"`
-	BestAttempt int             `json:"best_attempt"`
-	Timeline    []struct {
+	Strategy     string             `json:"strategy"`
+	Attempts     []ladderAttempt    `json:"attempts"`
+	BestAttempt  int                `json:"best_attempt"`
+	RouterClient routerClientReport `json:"router_client"`
+	Timeline     []struct {
 		Frame         int     `json:"frame"`
 		Offset        float64 `json:"offset_seconds"`
 		Direction     string  `json:"direction"`
@@ -64,6 +65,7 @@ type ladderNetifd struct {
 	ReqPrefix        string `json:"reqprefix"`
 	NoClientFQDN     bool   `json:"noclientfqdn"`
 	NoAcceptReconfig bool   `json:"noacceptreconfig"`
+	ForcePrefix      bool   `json:"forceprefix"`
 	ClientID         string `json:"clientid"`
 }
 
@@ -220,23 +222,29 @@ func healthyRules(match testisp.Match) []testisp.Rule {
 	}
 }
 
-// Kea delegating only /56s: the /48 hint of the first attempt gets a /56
-// (prefix-smaller-than-requested), the ladder asks for a /56 next, and the
-// suggestion is reqprefix '56'.
+// Kea delegating only /56s: the router's own client (no hint, as netifd's
+// default wan6) gets the /56, smaller than the /48 wanted; no setting gets
+// more, so the ISP must act and nothing is suggested — asking for the /56
+// the ISP gives would get the router nothing more.
 func TestLadderKea56(t *testing.T) {
 	bed := testbed.New(t)
 	bed.StartRadvd(t, testbed.RadvdConfig{Managed: true, Other: true, Prefix: netip.MustParsePrefix("2001:db8:1::/64"), NoAutonomous: true,
 		MinInterval: 30 * time.Second, MaxInterval: 60 * time.Second})
 	kea := bed.StartKea(t, testbed.KeaConfig{AddressPool: "2001:db8:1::100-2001:db8:1::1ff",
 		PDPrefix: netip.MustParsePrefix("2001:db8:8000::/40"), PDDelegatedLen: 56})
-	l := runLadder(t, bed)
-	if a := l.rep.Attempts[0]; a.Verdict != "prefix-smaller-than-requested" || a.DelegatedPrefixLength != 56 || a.Shape.PrefixHint != 48 ||
+	l := runLadder(t, bed, "--timeout", "12s")
+	if a := l.rep.Attempts[0]; a.Verdict != "prefix-smaller-than-requested" || a.DelegatedPrefixLength != 56 || a.Shape.PrefixHint != 0 ||
 		!a.Shape.ClientFQDN || !a.Shape.ReconfigureAccept || !a.Shape.IANA || !a.Shape.IAPD || a.Shape.DUIDType != "uuid" {
-		t.Errorf("first attempt %+v; want odhcp6c's shape with a /48 hint, given a /56", a)
+		t.Errorf("first attempt %+v; want odhcp6c's default shape (no hint), given a /56", a)
 	}
-	l.checkBest(t, 2, ladderNetifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'")
-	if len(l.ran()) != 2 {
-		t.Errorf("%d attempts ran; auto stops at the first that works", len(l.ran()))
+	if l.rep.Verdict.Code != "prefix-smaller-than-requested" || l.rep.Verdict.WhoMustAct != "isp" || l.rep.BestAttempt != 0 {
+		t.Errorf("verdict %s who %s best %d; want prefix-smaller-than-requested, the ISP, no best", l.rep.Verdict.Code, l.rep.Verdict.WhoMustAct, l.rep.BestAttempt)
+	}
+	if rc := l.rep.RouterClient; !strings.HasSuffix(rc.Prefix, "/56") || rc.Suggestion != nil {
+		t.Errorf("router_client %+v; want the /56 and no suggestion", rc)
+	}
+	if len(l.ran()) < 2 {
+		t.Errorf("%d attempts ran; the ladder must look for a setting that gets the /48", len(l.ran()))
 	}
 	checkReleasedKea(t, kea)
 }
@@ -254,10 +262,16 @@ func TestLadderKeaPDOnlyAll(t *testing.T) {
 	if l.rep.Strategy != "all" || l.exit != 0 || l.rep.Verdict.Code != "ok" {
 		t.Fatalf("strategy %q exit %d verdict %s (%s)", l.rep.Strategy, l.exit, l.rep.Verdict.Code, l.rep.Verdict.Summary)
 	}
-	if len(l.ran()) != 10 {
-		t.Errorf("%d attempts ran with --strategy all, want all 10 rungs", len(l.ran()))
+	// Every rung that changes netifd's defaults: IA_PD alone, /56 and /60
+	// hints, IA_NA alone, Rapid Commit, no FQDN, no Reconfigure Accept,
+	// the DUID-LL (the others — reqaddress 'try', no forceprefix, no hint
+	// — are the defaults already).
+	if len(l.ran()) != 9 {
+		t.Errorf("%d attempts ran with --strategy all, want all 9 rungs", len(l.ran()))
 	}
-	l.checkBest(t, 1, ladderNetifd{ReqAddress: "try", ReqPrefix: "48"}, "IPv6 works")
+	// The router's own odhcp6c drops IA_NA and solicits again for the
+	// prefix alone: the first attempt works.
+	l.checkBest(t, 1, ladderNetifd{ReqAddress: "try", ReqPrefix: "auto"}, "IPv6 works")
 	if !slices.Contains(l.rep.Attempts[0].StatusCodes, "NoAddrsAvail") {
 		t.Errorf("first attempt's status codes %v lack Kea's NoAddrsAvail for the IA_NA", l.rep.Attempts[0].StatusCodes)
 	}
@@ -303,15 +317,17 @@ func TestLadderPDOnlyNeeded(t *testing.T) {
 	if a := l.rep.Attempts[0]; a.Verdict != "no-prefix-offered" || !slices.Contains(a.StatusCodes, "NoAddrsAvail") {
 		t.Errorf("first attempt %+v; want no-prefix-offered with NoAddrsAvail", a)
 	}
-	l.checkBest(t, 2, ladderNetifd{ReqAddress: "none", ReqPrefix: "48"}, "reqaddress 'none'")
+	l.checkBest(t, 2, ladderNetifd{ReqAddress: "none", ReqPrefix: "auto"}, "reqaddress 'none'")
 	if l.rep.Verdict.WhoMustAct != "user" {
 		t.Errorf("who_must_act %q; a config change fixes it", l.rep.Verdict.WhoMustAct)
 	}
 	l.checkReleasedISP(t, isp)
 }
 
-// An ISP that delegates only when asked for a /56: the /48 hint and no
-// hint get NoPrefixAvail, the /56 hint works: reqprefix '56'.
+// An ISP that delegates only when asked for a /56: the router's no-hint
+// Solicit gets NoPrefixAvail (odhcp6c drops IA_PD and keeps an address),
+// the /56 hint gets a /56: reqprefix '56' gets the router more, though
+// less than the /48 wanted, so it is suggested and the ISP must act.
 func TestLadderOnly56Hint(t *testing.T) {
 	bed := testbed.New(t)
 	pd56 := testisp.IA{T1: testisp.Duration(time.Hour), T2: testisp.Duration(2 * time.Hour), Leases: []testisp.Lease{{
@@ -331,10 +347,10 @@ func TestLadderOnly56Hint(t *testing.T) {
 	if a := l.rep.Attempts[0]; a.Verdict != "no-prefix-offered" || !slices.Contains(a.StatusCodes, "NoPrefixAvail") {
 		t.Errorf("first attempt %+v; want no-prefix-offered with NoPrefixAvail", a)
 	}
-	if a := l.rep.Attempts[1]; a.Shape.PrefixHint != 0 || a.Netifd.ReqPrefix != "auto" {
-		t.Errorf("second attempt %+v; want IA_PD with no hint (reqprefix auto)", a)
+	sg := l.rep.RouterClient.Suggestion
+	if sg == nil || sg.Settings != "reqprefix '56' on wan6" || !strings.HasSuffix(sg.Prefix, "/56") || l.rep.Verdict.WhoMustAct != "isp" {
+		t.Errorf("suggestion %+v, who %s; want reqprefix '56' getting a /56, and the ISP to act", sg, l.rep.Verdict.WhoMustAct)
 	}
-	l.checkBest(t, 3, ladderNetifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'")
 	l.checkReleasedISP(t, isp)
 }
 
@@ -355,9 +371,11 @@ func TestLadderRapidCommitOnly(t *testing.T) {
 	if a := l.rep.Attempts[0]; a.Verdict != "no-dhcpv6-reply" || a.Shape.RapidCommit {
 		t.Errorf("first attempt %+v; want no-dhcpv6-reply without Rapid Commit", a)
 	}
-	l.checkBest(t, 2, ladderNetifd{ReqAddress: "try", ReqPrefix: "48"}, "Rapid Commit")
-	if !l.rep.Attempts[1].Shape.RapidCommit || l.rep.Verdict.WhoMustAct != "isp" {
-		t.Errorf("attempt 2 %+v, who_must_act %q; want Rapid Commit, and the ISP to act", l.rep.Attempts[1].Shape, l.rep.Verdict.WhoMustAct)
+	// No answer: IA_PD alone, no FQDN, no Reconfigure Accept (settings a
+	// user can make), then Rapid Commit.
+	l.checkBest(t, 5, ladderNetifd{ReqAddress: "try", ReqPrefix: "auto"}, "Rapid Commit")
+	if !l.rep.Attempts[4].Shape.RapidCommit || l.rep.Verdict.WhoMustAct != "isp" || l.rep.RouterClient.Suggestion != nil {
+		t.Errorf("attempt 5 %+v, who_must_act %q, suggestion %+v; want Rapid Commit, the ISP to act, nothing suggested", l.rep.Attempts[4].Shape, l.rep.Verdict.WhoMustAct, l.rep.RouterClient.Suggestion)
 	}
 	l.checkReleasedISP(t, isp)
 }
@@ -369,8 +387,11 @@ func TestLadderDropsFQDN(t *testing.T) {
 	isp := testisp.Start(t, bed, testisp.Scenario{Routers: []testisp.Router{ispRouter()}, Servers: []testisp.Server{srv}})
 	l := runLadder(t, bed)
 	ran := l.ran()
-	// No answer → Rapid Commit → the router's DUID-LL → no Client FQDN.
-	l.checkBest(t, 4, ladderNetifd{ReqAddress: "try", ReqPrefix: "48", NoClientFQDN: true}, "noclientfqdn '1'")
+	// No answer → IA_PD alone → no Client FQDN.
+	l.checkBest(t, 3, ladderNetifd{ReqAddress: "try", ReqPrefix: "auto", NoClientFQDN: true}, "noclientfqdn '1'")
+	if sg := l.rep.RouterClient.Suggestion; sg == nil || sg.Attempt != 3 || l.rep.Verdict.WhoMustAct != "user" {
+		t.Errorf("suggestion %+v, who %s; want attempt 3's noclientfqdn for the user", sg, l.rep.Verdict.WhoMustAct)
+	}
 	for _, a := range ran[:len(ran)-1] {
 		if !a.Shape.ClientFQDN || a.Verdict != "no-dhcpv6-reply" {
 			t.Errorf("attempt %d %+v; every attempt with a Client FQDN must go unanswered", a.Index, a)
@@ -390,11 +411,18 @@ func TestLadderOnlyDUIDLL(t *testing.T) {
 	isp := testisp.Start(t, bed, testisp.Scenario{Routers: []testisp.Router{ispRouter()}, Servers: []testisp.Server{srv}})
 	l := runLadder(t, bed)
 	ll := dhcpv6.DUIDLL(bed.CPEMAC).String()
-	// No answer → Rapid Commit → the router's DUID-LL.
-	best := 3
-	l.checkBest(t, best, ladderNetifd{ReqAddress: "try", ReqPrefix: "48", ClientID: ll}, "clientid '"+ll+"'")
-	if a := l.rep.Attempts[best-1]; a.Shape.DUIDType != "ll" {
-		t.Errorf("best attempt's DUID type %q, want ll", a.Shape.DUIDType)
+	// No answer → IA_PD alone, no FQDN, no Reconfigure Accept, Rapid
+	// Commit → the router's DUID-LL, which the router's own odhcp6c sends:
+	// the router gets the prefix, and nothing needs to change.
+	best := 6
+	if l.rep.BestAttempt != best {
+		t.Fatalf("best_attempt %d, want %d (%s)", l.rep.BestAttempt, best, l.rep.Verdict.Summary)
+	}
+	if a := l.rep.Attempts[best-1]; a.Shape.DUIDType != "ll" || a.Netifd.ClientID != ll {
+		t.Errorf("best attempt %+v, want the DUID-LL %s", a, ll)
+	}
+	if rc := l.rep.RouterClient; rc.Prefix == "" || rc.Suggestion != nil || l.rep.Verdict.Code != "ok" || !strings.Contains(rc.Explanation, "DUID-LL") {
+		t.Errorf("verdict %s, router_client %+v; want ok: the router's own DUID-LL gets the prefix", l.rep.Verdict.Code, rc)
 	}
 	if l.rep.DUID.Hex == ll {
 		t.Error("report's DUID is the router's: the first attempt must use v6diag's own")

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,9 +63,9 @@ func runRSS(t *testing.T, bed *testbed.Bed, label string, args ...string) (runRe
 	if err := json.Unmarshal(js, &lc); err != nil {
 		t.Fatal(err)
 	}
-	line := fmt.Sprintf("%s: peak RSS %.1f MB (%d KB), wall %s, verdict %s, %d frames recorded, %d not recorded (cap %d), capture %q",
+	line := fmt.Sprintf("%s: peak RSS %.1f MB (%d KB), wall %s, verdict %s, %d frames recorded, %d not recorded (cap %d), capture %q, output folder %s",
 		label, float64(kb)/1024, kb, r.wall.Round(time.Millisecond), r.report.Verdict.Code,
-		lc.Capture.Frames, lc.Capture.FramesNotRecorded, lc.Capture.MaxFrames, lc.Capture.Method)
+		lc.Capture.Frames, lc.Capture.FramesNotRecorded, lc.Capture.MaxFrames, lc.Capture.Method, folderSizes(t, r.out))
 	t.Log(line)
 	if dir := os.Getenv("MEASURE_RSS_KEEP"); dir != "" {
 		// Keep the capture for a look at the analysis alone (v6diag analyze).
@@ -142,4 +143,25 @@ func TestMemoryUnderFlood(t *testing.T) {
 	if r.report.Verdict.Code != "ok" || lr.BestAttempt != 1 || len(lr.Attempts) != 1 {
 		t.Errorf("verdict %s, best attempt %d of %d; want ok from the one attempt that was needed", r.report.Verdict.Code, lr.BestAttempt, len(lr.Attempts))
 	}
+}
+
+// folderSizes sums the files of an output folder and names the largest,
+// for the output-space figures in README ("Small routers").
+func folderSizes(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	var parts []string
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += info.Size()
+		parts = append(parts, fmt.Sprintf("%s %d", e.Name(), info.Size()))
+	}
+	return fmt.Sprintf("%d bytes (%s)", total, strings.Join(parts, ", "))
 }

@@ -120,7 +120,7 @@ func TestReportFiles(t *testing.T) {
 	slices.Sort(names)
 	want := []string{"capture.pcapng", "report.html", "report.json", "report.md", "report.txt"}
 	if _, ok := files["network.diff"]; ok {
-		want = append([]string{"capture.pcapng", "network.diff"}, want[1:]...)
+		want = append([]string{"capture.pcapng", "network.diff", "network.uci"}, want[1:]...)
 	}
 	if !slices.Equal(names, want) {
 		t.Errorf("report.tar.gz holds %v, want %v", names, want)
@@ -202,36 +202,39 @@ func TestReportFiles(t *testing.T) {
 	}
 }
 
-// TestReportBundleWithDiff: a line that delegates a /56 when a /48 was
-// asked for makes v6diag suggest a config change; network.diff goes into
-// the bundle with the PPPoE password of the neighbouring lines masked, and
-// network.suggested never does.
+// TestReportBundleWithDiff: a line that delegates prefixes but no
+// addresses, and a wan6 with reqaddress 'force', whose odhcp6c discards
+// every offer: v6diag suggests reqaddress 'try', proven by an attempt;
+// network.diff goes into the bundle with the PPPoE password of the
+// neighbouring lines masked, and network.suggested never does.
 func TestReportBundleWithDiff(t *testing.T) {
 	bed := testbed.New(t)
 	bed.StartRadvd(t, testbed.RadvdConfig{Managed: true, Other: true, Prefix: netip.MustParsePrefix("2001:db8:1::/64"), NoAutonomous: true})
-	bed.StartKea(t, testbed.KeaConfig{AddressPool: "2001:db8:1::100-2001:db8:1::1ff",
-		PDPrefix: netip.MustParsePrefix("2001:db8:8000::/40"), PDDelegatedLen: 56})
+	bed.StartKea(t, testbed.KeaConfig{PDPrefix: netip.MustParsePrefix("2001:db8:8000::/36"), PDDelegatedLen: 48})
 	cfg := filepath.Join(bed.Dir, "network")
 	config := "config interface 'wan'\n\toption device '" + bed.CPEIf + "'\n\toption proto 'dhcp'\n\toption password '" + plantedPassword +
 		"'\n\nconfig interface 'wan6'\n\toption device '@wan'\n\toption proto 'dhcpv6'\n\toption password '" + plantedPassword +
-		"'\n\toption reqprefix '48'\n\nconfig interface 'lan'\n\toption proto 'static'\n\toption ip6assign '48'\n"
+		"'\n\toption reqaddress 'force'\n\toption reqprefix '48'\n\nconfig interface 'lan'\n\toption proto 'static'\n\toption ip6assign '48'\n"
 	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(bed.Dir, "out")
-	r, _ := runV6diagArgs(t, bed, out, "-i", bed.CPEIf, "--config", cfg, "--timeout", "10s")
-	if r.report.Verdict.Code != "prefix-smaller-than-requested" {
-		t.Fatalf("verdict %s, want prefix-smaller-than-requested\n%s\n%s", r.report.Verdict.Code, r.stdout, r.stderr)
+	r, _ := runV6diagArgs(t, bed, out, "-i", bed.CPEIf, "--config", cfg, "--timeout", "14s")
+	if r.report.Verdict.Code != "config-blocks-prefix" || r.report.RouterClient.Suggestion == nil {
+		t.Fatalf("verdict %s, suggestion %+v; want config-blocks-prefix with one\n%s\n%s", r.report.Verdict.Code, r.report.RouterClient.Suggestion, r.stdout, r.stderr)
 	}
 	files := outputFiles(t, out)
 	members := tarMembers(t, filepath.Join(out, "report.tar.gz"))
 	if _, ok := files["network.diff"]; !ok {
-		t.Fatalf("no network.diff written for a /56 line with reqprefix 48; files: %v", len(files))
+		t.Fatalf("no network.diff written for a reqaddress 'force' wan6 on a prefix-only line; files: %v", len(files))
 	}
 	if string(members["network.diff"]) == "" {
 		t.Errorf("network.diff is not in the bundle")
 	}
 	t.Logf("network.diff in the bundle:\n%s", members["network.diff"])
+	if !strings.Contains(string(members["network.uci"]), "set network.wan6.reqprefix=") {
+		t.Errorf("network.uci is not in the bundle, or sets no reqprefix:\n%s", members["network.uci"])
+	}
 	if _, ok := members["network.suggested"]; ok {
 		t.Errorf("network.suggested is in the bundle")
 	}

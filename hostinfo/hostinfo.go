@@ -108,17 +108,50 @@ func kernelBuildTime(s string) time.Time {
 			continue
 		}
 		rest := f[i:]
-		layouts := []string{"Mon Jan _2 15:04:05 2006", "Mon Jan _2 15:04:05 MST 2006"}
-		for n, layout := range layouts {
+		// "Mon Jan _2 15:04:05 2006", or with a zone name before the
+		// year, read as UTC as time.Parse reads an unknown zone name.
+		// Read by hand: time.Parse costs the mips build its layout
+		// machinery (scripts/size-report.sh).
+		for n := range 2 {
 			if len(rest) < 5+n {
 				continue
 			}
-			if t, err := time.Parse(layout, strings.Join(rest[:5+n], " ")); err == nil {
-				return t.UTC()
+			if t, ok := kernelDate(rest[1], rest[2], rest[3], rest[4+n]); ok {
+				return t
 			}
 		}
 	}
 	return time.Time{}
+}
+
+var months = map[string]time.Month{"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
+	"Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12}
+
+// kernelDate reads "Jan", "2", "15:04:05", "2006" as a UTC time.
+func kernelDate(month, day, clock, year string) (time.Time, bool) {
+	m, ok := months[month]
+	if !ok {
+		return time.Time{}, false
+	}
+	if len(clock) != 8 || clock[2] != ':' || clock[5] != ':' {
+		return time.Time{}, false
+	}
+	h, errH := strconv.Atoi(clock[0:2])
+	mi, errM := strconv.Atoi(clock[3:5])
+	sec, errS := strconv.Atoi(clock[6:8])
+	if errH != nil || errM != nil || errS != nil {
+		return time.Time{}, false
+	}
+	d, errD := strconv.Atoi(day)
+	y, errY := strconv.Atoi(year)
+	if errD != nil || errY != nil || d < 1 || d > 31 || len(year) != 4 || h > 23 || mi > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, m, d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false // 31 Feb and the like
+	}
+	return t, true
 }
 
 var weekdays = map[string]struct{}{"Mon": {}, "Tue": {}, "Wed": {}, "Thu": {}, "Fri": {}, "Sat": {}, "Sun": {}}

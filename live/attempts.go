@@ -267,7 +267,7 @@ func (l *ladder) startAttempt(now time.Time, r Rung) []dhcpv6.Outgoing {
 	}
 	a.Window = diag.AttemptWindow{Index: index, Label: a.Label, Advice: advice, AdviceIsConfig: isConfig,
 		DUID: a.Identity.DUID, FirstFrame: l.cfg.Frames() + 1,
-		Args: r.Args, ArgsText: r.Args.String(), Config: r.Config()}
+		Args: r.Args, ArgsText: r.Args.String(), Config: r.Config(), RouterDUID: r.RouterDUID}
 	l.attempts = append(l.attempts, a)
 	l.cur = &l.attempts[len(l.attempts)-1]
 	cc := l.cfg.Client

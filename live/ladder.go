@@ -335,12 +335,15 @@ func suggest(res diag.AttemptResult, rung Rung, wanted int) []modification {
 	if !res.Answered {
 		// Nothing answered: something in the Solicit made the server drop
 		// it, or the server wants another identity.
+		// Settings the user can make come first: a config that gets an
+		// answer is the fix; Rapid Commit and the router's DUID are
+		// questions for the ISP.
 		return []modification{
-			{rapidCommit, "no answer: does the server answer only Rapid Commit?"},
-			{routerDUID, "no answer: does the ISP bind the line to the router's MAC?"},
+			{pdOnly, "no answer: does the server drop Solicits with an IA_NA?"},
 			{noFQDN, "no answer: does the server drop Solicits with a Client FQDN?"},
 			{noReconfigureAccept, "no answer: does the server drop Solicits with Reconfigure Accept?"},
-			{pdOnly, "no answer: does the server drop Solicits with an IA_NA?"},
+			{rapidCommit, "no answer: does the server answer only Rapid Commit?"},
+			{routerDUID, "no answer: does the ISP bind the line to the router's MAC?"},
 		}
 	}
 	if rung.Args.Addresses != odhcp6c.AddressNone && (has("NoAddrsAvail") || !res.AddressObtained) {

@@ -381,8 +381,8 @@ func TestPlannerFollowsEvidence(t *testing.T) {
 			"IA_NA + IA_PD with /56 hint, Client FQDN, Reconfigure Accept"},
 		{"NoPrefixAvail: no hint", diag.AttemptResult{Answered: true, AddressObtained: true, StatusCodes: []string{"NoPrefixAvail"}, PrefixHint: 48},
 			"IA_NA + IA_PD with no prefix hint, Client FQDN, Reconfigure Accept"},
-		{"no answer: Rapid Commit", diag.AttemptResult{},
-			"IA_NA + IA_PD with /48 hint, Rapid Commit, Client FQDN, Reconfigure Accept"},
+		{"no answer: IA_PD alone first, a setting the user can make", diag.AttemptResult{},
+			"IA_PD alone with /48 hint, Client FQDN, Reconfigure Accept"},
 		{"request unanswered: Rapid Commit", diag.AttemptResult{Answered: true, AddressObtained: true, PrefixInAnswer: true, Verdict: diag.Verdict{Code: diag.CodeRequestUnanswered}},
 			"IA_NA + IA_PD with /48 hint, Rapid Commit, Client FQDN, Reconfigure Accept"},
 	} {
@@ -503,8 +503,8 @@ func TestLadderNoAnswer(t *testing.T) {
 	if got := ran[0].Ended.Sub(t0); got != FirstAttemptMin {
 		t.Errorf("first attempt ran %s, want %s", got, FirstAttemptMin)
 	}
-	if !ran[1].Rung.RapidCommit {
-		t.Errorf("after no answer the ladder tried %q, want Rapid Commit", ran[1].Label)
+	if ran[1].Rung.Args.Addresses != odhcp6c.AddressNone {
+		t.Errorf("after no answer the ladder tried %q, want IA_PD alone (reqaddress 'none')", ran[1].Label)
 	}
 	r := s.final()
 	if r.BestAttempt != 0 || r.Verdict.Code != diag.CodeNoDHCPv6Reply {
@@ -524,14 +524,16 @@ func TestLadderFindsWhatWorks(t *testing.T) {
 		wantLabel string
 		want      Netifd
 		advice    string
+		// routerGets: the best rung is the router's own identity.
+		routerGets bool
 	}{
-		{"healthy: the first attempt", simISP{pdLen: 48}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, ""},
-		{"PD only", simISP{noIANA: true}, "", 2, "IA_PD alone with /48 hint", Netifd{ReqAddress: "none", ReqPrefix: "48"}, "reqaddress 'none'"},
-		{"only /56 gives a /56", simISP{onlyHint: 56, wanted: 56}, "", 3, "IA_NA + IA_PD with /56 hint", Netifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'"},
-		{"always /56 and a /56 is wanted: the router's own settings", simISP{pdLen: 56, wanted: 56}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, ""},
-		{"Rapid Commit only", simISP{rapid: true, pdLen: 48}, "", 2, "Rapid Commit", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "odhcp6c cannot send"},
-		{"drops FQDN", simISP{dropFQDN: true, pdLen: 48}, "", 4, "no Client FQDN", Netifd{ReqAddress: "try", ReqPrefix: "48", NoClientFQDN: true}, "noclientfqdn '1'"},
-		{"only DUID-LL", simISP{onlyLL: true, pdLen: 48}, "", 3, "DUID-LL of the WAN MAC", Netifd{ReqAddress: "try", ReqPrefix: "48", ClientID: "00030001020000000001"}, "clientid '00030001020000000001'"},
+		{"healthy: the first attempt", simISP{pdLen: 48}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "", false},
+		{"PD only", simISP{noIANA: true}, "", 2, "IA_PD alone with /48 hint", Netifd{ReqAddress: "none", ReqPrefix: "48"}, "reqaddress 'none'", false},
+		{"only /56 gives a /56", simISP{onlyHint: 56, wanted: 56}, "", 3, "IA_NA + IA_PD with /56 hint", Netifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'", false},
+		{"always /56 and a /56 is wanted: the router's own settings", simISP{pdLen: 56, wanted: 56}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "", false},
+		{"Rapid Commit only", simISP{rapid: true, pdLen: 48}, "", 5, "Rapid Commit", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "odhcp6c cannot send", false},
+		{"drops FQDN", simISP{dropFQDN: true, pdLen: 48}, "", 3, "no Client FQDN", Netifd{ReqAddress: "try", ReqPrefix: "48", NoClientFQDN: true}, "noclientfqdn '1'", false},
+		{"only DUID-LL", simISP{onlyLL: true, pdLen: 48}, "", 6, "DUID-LL of the WAN MAC", Netifd{ReqAddress: "try", ReqPrefix: "48", ClientID: "00030001020000000001"}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			isp := tc.isp
@@ -554,7 +556,13 @@ func TestLadderFindsWhatWorks(t *testing.T) {
 			if !r.Attempts[tc.wantBest-1].PrefixOK {
 				t.Errorf("final analysis of attempt %d: %+v", tc.wantBest, r.Attempts[tc.wantBest-1])
 			}
-			if tc.wantBest > 1 {
+			if tc.routerGets {
+				// The line answers only the router's own DUID-LL, which its
+				// odhcp6c sends: the router gets the prefix.
+				if r.Verdict.Code != diag.CodeOK || r.RouterClient == nil || !r.RouterClient.Got() || r.Suggested != nil {
+					t.Errorf("verdict %s %q, router client %+v, suggested %+v; want ok: the router's own DUID-LL gets the prefix", r.Verdict.Code, r.Verdict.Summary, r.RouterClient, r.Suggested)
+				}
+			} else if tc.wantBest > 1 {
 				if !strings.Contains(r.Verdict.Summary, tc.advice) || r.Verdict.Code == diag.CodeOK {
 					t.Errorf("verdict %s %q; want the first attempt's problem and %q", r.Verdict.Code, r.Verdict.Summary, tc.advice)
 				}
@@ -715,13 +723,15 @@ func TestLadderSmallerPrefixIsTheISPs(t *testing.T) {
 	}
 }
 
-// A server that was merely slow to start answers the Rapid Commit rung
-// with a plain Advertise: the verdict must not blame Rapid Commit.
+// A server that was merely slow to start (it drops the first 13 Solicits:
+// those of the first attempt and of the three config rungs) answers the
+// Rapid Commit rung with a plain Advertise: the verdict must not blame
+// Rapid Commit.
 func TestLadderRapidCommitNotTheCause(t *testing.T) {
-	isp := simISP{dropFirst: 4, pdLen: 48}
+	isp := simISP{dropFirst: 13, pdLen: 48}
 	s := runSim(t, &isp, StrategyAuto, 30*time.Second, nil)
 	r := s.final()
-	if r.BestAttempt != 2 || !s.ran()[1].Rung.RapidCommit || s.ran()[1].Judged.RapidCommit {
+	if r.BestAttempt != 5 || !s.ran()[4].Rung.RapidCommit || s.ran()[4].Judged.RapidCommit {
 		t.Fatalf("best %d, attempts %+v", r.BestAttempt, s.ran())
 	}
 	if strings.Contains(r.Verdict.Summary, "answers only") || !strings.Contains(r.Verdict.Summary, "the router's own wan6 settings") {

@@ -75,6 +75,10 @@ type Config struct {
 	Now func() time.Time
 	// Application names the tool in the pcapng header.
 	Application string
+	// MaxFrames lowers the cap on recorded frames below MaxFrames, for an
+	// output folder with less room (cmd/v6diag's room check); 0 means
+	// MaxFrames.
+	MaxFrames int
 }
 
 // Outcome is what the run did (the verdict comes from the capture).
@@ -338,7 +342,11 @@ func (r *runner) receive(f capture.Frame) (capture.Packet, error) {
 // handle records frame f, decoded as p (or not, decodeErr), and acts on it.
 func (r *runner) handle(f capture.Frame, p capture.Packet, decodeErr error) {
 	n := 0
-	if r.pcap.Frames() < MaxFrames || decodeErr == nil && r.reserved(p) && r.pcap.Frames() < MaxFrames+maxReservedFrames {
+	limit := MaxFrames
+	if r.cfg.MaxFrames > 0 {
+		limit = min(r.cfg.MaxFrames, MaxFrames)
+	}
+	if r.pcap.Frames() < limit || decodeErr == nil && r.reserved(p) && r.pcap.Frames() < limit+MaxReservedFrames {
 		var err error
 		if n, err = r.pcap.WriteFrame(f); err != nil {
 			r.out.LastError = err
@@ -382,10 +390,10 @@ func (r *runner) handle(f capture.Frame, p capture.Packet, decodeErr error) {
 	}
 }
 
-// maxReservedFrames is room past MaxFrames for the frames the verdict
+// MaxReservedFrames is room past MaxFrames for the frames the verdict
 // turns on (see reserved), so that a flood that filled the capture first
 // cannot hide the end of the exchange from the analysis.
-const maxReservedFrames = 1000
+const MaxReservedFrames = 1000
 
 // reserved reports whether a frame is one the analysis needs even past
 // the cap: one v6diag sent, or a DHCPv6 Reply for its DUID.

@@ -45,6 +45,9 @@ type Result struct {
 	Incomplete bool
 	// Stateless is set when odhcp6c falls back to Information-Requests.
 	Stateless bool
+	// Discarded is set when odhcp6c discards every answer for what its
+	// arguments insist on (-Nforce, -F, -D).
+	Discarded bool
 	// Explanation is one sentence, with frame numbers.
 	Explanation string
 	// Steps are the decisions, in order, each a sentence with frames.
@@ -215,6 +218,7 @@ func (s *simulation) run(st State) Result {
 				len(sols), want, frameList(frames))
 		}
 		if len(cands) == 0 {
+			s.res.Discarded = true
 			d := discarded[0]
 			frames := []int{s.msgs[d.idx].Frame}
 			s.res.Frames = append(s.res.Frames, frames...)

@@ -102,6 +102,7 @@ func WriteHTML(w io.Writer, d Document) error {
 	p.router(d)
 	p.wan(d)
 	p.dhcpv6(d)
+	p.routerState(d)
 	p.routers(d)
 	p.timeline(d)
 	if _, err := io.WriteString(w, p.String()); err != nil {

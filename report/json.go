@@ -50,6 +50,9 @@ type Run struct {
 	// Attempts are the rungs of the strategy ladder, run or skipped
 	// (attempts.go).
 	Attempts []AttemptPlan
+	// RouterState is what netifd and odhcp6c on the router held (live
+	// runs on a router; routerstate.go); nil when not read.
+	RouterState *hostinfo.RouterState
 }
 
 // LiveCapture is how a live run captured: the path taken (so a report from
@@ -114,6 +117,9 @@ type Document struct {
 	// RouterClient is what the router's own odhcp6c gets with its config
 	// (routerclient.go).
 	RouterClient jsonRouterClient `json:"router_client"`
+	// RouterState is the router's own view of its WAN (routerstate.go);
+	// live runs only.
+	RouterState *jsonRouterState `json:"router_state,omitempty"`
 }
 
 type jsonVerdict struct {
@@ -306,6 +312,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 		Capture: jsonCaptureStats{Frames: r.Stats.Frames, ControlFrames: r.Stats.ControlFrames, DecodeErrors: r.Stats.DecodeErrors,
 			TimelineDropped: r.Stats.TimelineDropped, IgnoredRAs: r.Stats.IgnoredRouterAdvertisements, First: stamp(r.Stats.First), Last: stamp(r.Stats.Last)},
 	}
+	d.RouterState = routerStateDoc(run.RouterState)
 	if c := run.Capture; c != nil {
 		d.Capture.jsonLiveCapture = &jsonLiveCapture{Method: c.Method, ReceiveBufferBytes: c.ReceiveBufferBytes,
 			MaxFrames: c.MaxFrames, FramesNotRecorded: c.FramesNotRecorded, KernelDrops: c.KernelDrops}

@@ -157,6 +157,7 @@ func WriteMarkdown(w io.Writer, d Document) error {
 	}
 
 	writeAttemptsMarkdown(&b, d)
+	writeRouterStateMarkdown(&b, d)
 
 	p("## Findings\n\n| Severity | Finding | Frames | RFC |\n|---|---|---|---|\n")
 	for _, f := range d.Findings {

@@ -36,6 +36,7 @@ type Redactor struct {
 	macs  map[string]string
 	iaids map[string]bool
 	duids map[string]bool
+	ipv4s map[netip.Addr]netip.Addr // public IPv4 → 192.0.2.N (routerstate.go)
 }
 
 // NewRedactor returns a Redactor keyed with key (32 random bytes in
@@ -76,8 +77,9 @@ func (r *Redactor) Document(d Document) Document {
 	}
 	delete(r.duids, "")
 	delete(r.iaids, "")
-	out := r.copyValue(reflect.ValueOf(d))
-	return out.Interface().(Document)
+	out := r.copyValue(reflect.ValueOf(d)).Interface().(Document)
+	r.routerState(out.RouterState)
+	return out
 }
 
 // copyValue deep-copies v, redacting every string it can set. Unexported

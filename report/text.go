@@ -145,6 +145,7 @@ func WriteText(w io.Writer, d Document) error {
 	if err := writeAttempts(&b, d); err != nil {
 		return err
 	}
+	writeRouterStateText(&b, d)
 	if lines, more := said(d); len(lines) > 0 {
 		fmt.Fprintf(&b, "\nWhat the routers and servers said:\n")
 		for _, l := range lines {

@@ -3,7 +3,9 @@
 # supports, named by OpenWrt package architecture, packs each into an .ipk
 # (opkg, OpenWrt <= 24.10) and an .apk (apk v3, OpenWrt >= 25), and prints
 # a table of sizes. CGO_ENABLED=0 (so static), -trimpath, symbols stripped;
-# `v6diag version` reports `git describe --tags --always --dirty`.
+# `v6diag version` reports `git describe --tags --always --dirty` and the
+# package architecture the binary is named by (cmd/v6diag/arch.go holds
+# the same table; TestArchTargetsMatchBuildScript keeps them in step).
 #
 #   scripts/openwrt-build.sh [--no-packages] [--all-arches] [OUTDIR]   (default: dist/)
 #
@@ -37,6 +39,9 @@ commits="$(git rev-list --count HEAD 2>/dev/null || echo 0)"
 mtime="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}"
 license="${V6DIAG_LICENSE:-GPL-2.0-or-later}"
 ldflags="-s -w -buildid= -X main.version=${version}"
+# No inlining (docs/CONTRACT.md): 330 KB less on mips, whose flash budget
+# is 4.5 MB; a run is I/O-bound, so the routers lose nothing they notice.
+gcflags="all=-l"
 if ((packages)) && [[ ! -e LICENSE && ! -e COPYING && -z "${V6DIAG_LICENSE:-}" ]]; then
 	echo "openwrt-build: warning: no LICENSE file; packages say License: $license" >&2
 fi
@@ -68,14 +73,14 @@ if ((packages)); then
 	go build -o "$tools/mkpkg" ./internal/pkgbuild/cmd/mkpkg
 fi
 
-printf 'v6diag %s (CGO_ENABLED=0 -trimpath -ldflags "-s -w")\n\n' "$version"
+printf 'v6diag %s (CGO_ENABLED=0 -trimpath -gcflags "%s" -ldflags "-s -w")\n\n' "$version" "$gcflags"
 printf '%-26s %-9s %-18s %10s %10s %10s\n' "target" "GOARCH" "variant" "binary" ".ipk" ".apk"
 for t in "${targets[@]}"; do
 	read -r name goos goarch variant extra <<<"$t"
 	[[ "$variant" == "-" ]] && variant=""
 	bin="$out/v6diag_${version}_${name}"
 	env CGO_ENABLED=0 GOOS="$goos" GOARCH="$goarch" ${variant:+"$variant"} \
-		go build -trimpath -ldflags "$ldflags" -o "$bin" ./cmd/v6diag
+		go build -trimpath -gcflags "$gcflags" -ldflags "$ldflags -X main.packageArch=$name" -o "$bin" ./cmd/v6diag
 	# Static means no program interpreter (PT_INTERP) to load.
 	if command -v readelf >/dev/null && readelf -lW "$bin" | grep -q INTERP; then
 		echo "openwrt-build: $bin is dynamically linked" >&2

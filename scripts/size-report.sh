@@ -31,7 +31,7 @@ fi
 version="$(git describe --tags --always --dirty 2>/dev/null || echo dev)"
 if ((mips_only)); then
 	CGO_ENABLED=0 GOOS=linux GOARCH=mips GOMIPS=softfloat \
-		go build -trimpath -ldflags "-s -w -buildid= -X main.version=${version}" -o "$out/v6diag_${version}_mips_24kc" ./cmd/v6diag
+		go build -trimpath -gcflags "all=-l" -ldflags "-s -w -buildid= -X main.version=${version}" -o "$out/v6diag_${version}_mips_24kc" ./cmd/v6diag
 else
 	scripts/openwrt-build.sh --no-packages "$out"
 fi
@@ -40,7 +40,7 @@ fi
 echo
 echo "mips_24kc, what takes the room (symbol sizes from the ELF symbol table, as go tool nm -size shows them, summed by package):"
 CGO_ENABLED=0 GOOS=linux GOARCH=mips GOMIPS=softfloat \
-	go build -trimpath -ldflags "-w" -o "$out/v6diag_mips_symbols" ./cmd/v6diag
+	go build -trimpath -gcflags "all=-l" -ldflags "-w" -o "$out/v6diag_mips_symbols" ./cmd/v6diag
 go run ./internal/binsize/cmd/binsize -top 15 "$out/v6diag_mips_symbols"
 
 mips="$out/v6diag_${version}_mips_24kc"

@@ -45,6 +45,13 @@ func TestUnifiedDiff(t *testing.T) {
 			want: "--- a\n+++ b\n@@ -1,2 +1,3 @@\n a\n-b\n\\ No newline at end of file\n+b\n+c\n\\ No newline at end of file\n",
 		},
 		{
+			// Found by FuzzUnifiedDiff: the removed line "-- " prints as
+			// "--- ", which only the hunk's line count tells from a header.
+			name: "removed line that reads like a header",
+			old:  "-- ", new: "0",
+			want: "--- a\n+++ b\n@@ -1 +1 @@\n--- \n\\ No newline at end of file\n+0\n\\ No newline at end of file\n",
+		},
+		{
 			name: "two hunks far apart",
 			old:  "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", new: "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n",
 			want: "--- a\n+++ b\n@@ -1,3 +1,4 @@\n+0\n 1\n 2\n 3\n@@ -10,3 +11,4 @@\n 10\n 11\n 12\n+13\n",

@@ -308,6 +308,12 @@ func (s *Section) DeleteOption(name string) bool {
 // with rather than after whatever the file ends with. A non-empty comment
 // is written after the config statement as "# comment". name may be empty
 // for an anonymous section.
+//
+// An anonymous section of the same type after section after would move up
+// one in uci's @typ[N] addressing, and a command or script naming it so
+// would then reach another section; so the new section goes after the
+// last such anonymous section instead, and no existing section's address
+// changes (FuzzSuggest found "c interface wan\nc interface").
 func (f *File) AddSection(typ, name, comment string, after *Section) (*Section, error) {
 	if !validType(typ) {
 		return nil, fmt.Errorf("add section of type %q: %w", typ, ErrInvalidName)
@@ -322,6 +328,11 @@ func (f *File) AddSection(typ, name, comment string, after *Section) (*Section, 
 		f.nodes = append(f.nodes, blank, head)
 		f.sections = append(f.sections, s)
 	} else {
+		for _, sec := range f.sections[slices.Index(f.sections, after)+1:] {
+			if sec.Type == typ && sec.Name == "" {
+				after = sec
+			}
+		}
 		anchor := after.last()
 		f.insertAfter(anchor, blank)
 		f.insertAfter(blank, head)

@@ -177,3 +177,29 @@ func TestInterfaces(t *testing.T) {
 		t.Errorf("Interfaces() on DSA (-want +got):\n%s", diff)
 	}
 }
+
+func TestWANClientInterfaces(t *testing.T) {
+	tests := []struct {
+		name, in    string
+		all, dhcpv6 []string
+	}{
+		{"DSA default", "config interface 'wan'\n\toption device 'wan'\n\toption proto 'dhcp'\nconfig interface 'wan6'\n\toption device 'wan'\n\toption proto 'dhcpv6'\n",
+			[]string{"wan", "wan6"}, []string{"wan6"}},
+		{"@wan alias and a second client", "config interface 'wan'\n\toption device 'eth1'\n\toption proto 'dhcp'\nconfig interface 'isp2'\n\toption device '@wan'\n\toption proto 'dhcpv6'\nconfig interface 'wan6'\n\toption device '@wan'\n\toption proto 'dhcpv6'\nconfig interface 'lan'\n\toption proto 'dhcpv6'\n",
+			[]string{"wan", "wan6", "isp2"}, []string{"wan6", "isp2"}},
+		{"PPPoE with ipv6 auto starts wan_6", "config interface 'wan'\n\toption device 'eth0.2'\n\toption proto 'pppoe'\n",
+			[]string{"wan", "wan_6"}, []string{"wan_6"}},
+		{"PPPoE with ipv6 1 and its own wan6", "config interface 'wan'\n\toption proto 'pppoe'\n\toption ipv6 '1'\nconfig interface 'wan6'\n\toption ifname '@wan'\n\toption proto 'dhcpv6'\n",
+			[]string{"wan", "wan6"}, []string{"wan6"}},
+		{"no wan", "config interface 'lan'\n\toption proto 'static'\n", []string{"wan", "wan6"}, []string{"wan6"}},
+	}
+	for _, tt := range tests {
+		all, d6 := mustParse(t, tt.in).WANClientInterfaces()
+		if !cmp.Equal(tt.all, all) || !cmp.Equal(tt.dhcpv6, d6) {
+			t.Errorf("%s: %q %q, want %q %q", tt.name, all, d6, tt.all, tt.dhcpv6)
+		}
+	}
+	if all, d6 := (*File)(nil).WANClientInterfaces(); !cmp.Equal([]string{"wan", "wan6"}, all) || !cmp.Equal([]string{"wan6"}, d6) {
+		t.Errorf("nil file: %q %q", all, d6)
+	}
+}

@@ -236,12 +236,6 @@ func normalizeDUID(s string) string {
 	return strings.ToLower(strings.NewReplacer(":", "", "-", "", " ", "").Replace(s))
 }
 
-// hasPrefix reports whether the advice knows a request shape that gets a
-// delegated prefix.
-func (a Advice) hasPrefix() bool {
-	return a.DelegatedPrefixLength > 0 || (a.Working != nil && a.Working.ReqPrefix != ReqPrefixNo)
-}
-
 // evidence names where a setting comes from, for the comments.
 func (s *suggester) evidence() string {
 	var b strings.Builder

@@ -360,51 +360,70 @@ func hasSecrets(b []byte) bool {
 	return false
 }
 
+// diffBody is b without the file and hunk headers of a unified diff; any
+// other text comes back as it is.
+func diffBody(b []byte) []byte {
+	if !bytes.HasPrefix(b, []byte("--- ")) {
+		return b
+	}
+	var out [][]byte
+	for i, l := range bytes.SplitAfter(b, []byte("\n")) {
+		if i < 2 || bytes.HasPrefix(l, []byte("@@ ")) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return bytes.Join(out, nil)
+}
+
 // checkSecretsMasked asserts no secret value of in appears in shown.
-func checkSecretsMasked(t *testing.T, in, shown []byte) {
+//
+// A value that the masked file, or one of also (the masked suggestion),
+// shows anyway — as another option's value, a piece of the mask, or a
+// stretch of an added clientid — is no leak, nor is one in a diff's
+// headers ("@@ -1,3 +1,10 @@"): FuzzSuggest found a secret '10' in both.
+func checkSecretsMasked(t *testing.T, in, shown []byte, also ...[]byte) {
 	t.Helper()
+	shown = diffBody(shown)
 	f := mustParse(t, string(in))
-	masked := f.Masked()
+	masked := bytes.Join(append([][]byte{f.Masked()}, also...), []byte("\n"))
 	for _, n := range f.nodes {
-		// A value that the masked file shows anyway (as another option's
-		// value, or a piece of the mask) is no leak, nor is one shorter
-		// than the 4 characters report.ScrubSecrets masks (minSecretLen):
-		// "00" or "1" turn up by chance, in a DUID or a hunk header
-		// (FuzzSuggest's crashers 150f86f3ed1c85d8 and cd44465953eed37a).
-		if n.secret() && len(n.value) >= 4 && bytes.Contains(shown, []byte(n.value)) && !bytes.Contains(masked, []byte(n.value)) {
+		if n.secret() && n.value != "" && bytes.Contains(shown, []byte(n.value)) && !bytes.Contains(masked, []byte(n.value)) {
 			t.Errorf("secret %s value %q shown in:\n%s", n.name, n.value, shown)
 		}
 	}
 }
 
 // applyDiff applies a unified diff the way patch does, strictly: every
-// context and removed line must match.
+// context and removed line must match. A hunk's body is read by the line
+// counts of its @@ header, as patch reads it: a removed line "-- " prints
+// as "--- " and is no file header inside a hunk.
 func applyDiff(t *testing.T, in, diff []byte) []byte {
 	t.Helper()
 	src := splitLines(string(in))
 	var out []string
 	pos := 0
 	lines := splitLines(string(diff))
+	oldLeft, newLeft := 0, 0 // lines of the current hunk still to read
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
-		if strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "+++ ") {
-			continue
-		}
-		if strings.HasPrefix(l, "@@ ") {
-			var aStart, aLen int
-			r := strings.Fields(l)[1][1:]
-			start, n, ok := strings.Cut(r, ",")
-			aStart = atoi(t, start)
-			aLen = 1
-			if ok {
-				aLen = atoi(t, n)
+		if oldLeft == 0 && newLeft == 0 {
+			if strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "+++ ") {
+				continue
 			}
+			if !strings.HasPrefix(l, "@@ ") {
+				t.Fatalf("bad diff line %q outside a hunk", l)
+			}
+			fields := strings.Fields(l)
+			aStart, aLen := hunkHeaderRange(t, fields[1])
+			_, bLen := hunkHeaderRange(t, fields[2])
 			to := aStart - 1
 			if aLen == 0 {
 				to = aStart
 			}
 			out = append(out, src[pos:to]...)
 			pos = to
+			oldLeft, newLeft = aLen, bLen
 			continue
 		}
 		body := l[1:]
@@ -418,17 +437,37 @@ func applyDiff(t *testing.T, in, diff []byte) []byte {
 				t.Fatalf("diff line %q does not match input line %d %q", l, pos+1, at(src, pos))
 			}
 			pos++
+			oldLeft--
 			if l[0] == ' ' {
 				out = append(out, body)
+				newLeft--
 			}
 		case '+':
 			out = append(out, body)
+			newLeft--
 		default:
 			t.Fatalf("bad diff line %q", l)
 		}
+		if oldLeft < 0 || newLeft < 0 {
+			t.Fatalf("hunk longer than its header says at %q", l)
+		}
+	}
+	if oldLeft != 0 || newLeft != 0 {
+		t.Fatalf("diff ends inside a hunk (%d old, %d new lines missing)", oldLeft, newLeft)
 	}
 	out = append(out, src[pos:]...)
 	return []byte(strings.Join(out, ""))
+}
+
+// hunkHeaderRange reads "-start,len" or "+start" of an @@ header.
+func hunkHeaderRange(t *testing.T, r string) (start, n int) {
+	t.Helper()
+	s, count, ok := strings.Cut(r[1:], ",")
+	n = 1
+	if ok {
+		n = atoi(t, count)
+	}
+	return atoi(t, s), n
 }
 
 func at(s []string, i int) string {
@@ -474,7 +513,7 @@ func FuzzSuggest(f *testing.F) {
 				t.Fatalf("%s: output does not parse: %v\n%q", tc.name, err, out)
 			}
 			checkOnlyTargets(t, b, out, sg)
-			checkSecretsMasked(t, b, sg.Diff("a", "b"))
+			checkSecretsMasked(t, b, sg.Diff("a", "b"), sg.Masked())
 		}
 	})
 }

@@ -73,7 +73,7 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if fa.prefixLen < 0 || fa.prefixLen > 128 {
 		return 0, usageError{"--prefix-len must be between 0 and 128"}
 	}
-	nc, err := loadNetConfig(fa.config, flagWasSet(fl, "config"))
+	nc, err := loadRouterConfig(fa.config, flagWasSet(fl, "config"))
 	if err != nil {
 		return 0, err
 	}

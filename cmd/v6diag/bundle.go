@@ -2,15 +2,16 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/v6diag/v6diag/internal/entropy"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,7 +61,7 @@ func prepareReport(doc report.Document, o reportOptions, configPath string) (rep
 	}
 	if o.redact {
 		key := make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
+		if err := entropy.Read(key); err != nil {
 			return rs, cannotRun{fmt.Errorf("redact: %w", err), ""}
 		}
 		rs.redactor = report.NewRedactor(key)
@@ -72,7 +73,7 @@ func prepareReport(doc report.Document, o reportOptions, configPath string) (rep
 
 // writeBundle writes report.tar.gz into dir: the report files as written,
 // the capture (unless --redact without --redact-keep-pcap, or it holds a
-// secret), and network.diff if present, scrubbed of secrets (and redacted
+// secret), and network.diff and network.uci if present, scrubbed of secrets (and redacted
 // with --redact). network.suggested never goes in: it is the whole config,
 // passwords included. It returns notes on what was left out. The members
 // are streamed from their files into the archive, which is streamed into
@@ -110,12 +111,16 @@ func (rs reportSet) writeBundle(dir, capturePath string, modTime time.Time) ([]s
 		}
 		files = append(files, m)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "network.diff")); err == nil {
+	for _, name := range []string{diffName, batchName} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
 		b = report.ScrubSecrets(b, rs.secrets)
 		if rs.redactor != nil {
 			b = []byte(rs.redactor.Text(string(b)))
 		}
-		files = append(files, report.BundleFile{Name: "network.diff", Data: b})
+		files = append(files, report.BundleFile{Name: name, Data: b})
 	}
 	switch {
 	case capturePath == "":
@@ -238,7 +243,10 @@ func buildTime() time.Time {
 	}
 	for _, s := range bi.Settings {
 		if s.Key == "vcs.time" {
-			if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
+			// "2026-11-23T14:19:04Z", as git writes it; read by hand
+			// rather than with time.Parse, whose layout machinery the
+			// mips build has no room for.
+			if t, ok := rfc3339UTC(s.Value); ok {
 				return t
 			}
 		}
@@ -279,4 +287,20 @@ func (rs reportSet) printSummary(stdout io.Writer, dir string, quiet bool, bundl
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
 	return nil
+}
+
+// rfc3339UTC reads "2026-11-23T14:19:04Z".
+func rfc3339UTC(v string) (time.Time, bool) {
+	if len(v) != 20 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' || v[19] != 'Z' {
+		return time.Time{}, false
+	}
+	var n [6]int
+	for i, span := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		x, err := strconv.Atoi(v[span[0]:span[1]])
+		if err != nil {
+			return time.Time{}, false
+		}
+		n[i] = x
+	}
+	return time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, time.UTC), true
 }

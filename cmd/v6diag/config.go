@@ -25,14 +25,16 @@ const maxNetConfig = 1 << 20
 
 // Files a suggestion writes into the output folder. network.suggested is
 // the whole file, secrets included, for the router; network.diff shows
-// the change with secrets masked, and is the one to share.
+// the change with secrets masked, and is the one to share; network.uci is
+// the change as `uci batch` commands, which name only what changes.
 const (
 	suggestedName = "network.suggested"
 	diffName      = "network.diff"
+	batchName     = "network.uci"
 )
 
 // configFiles are what discard removes when a run fails after writing them.
-var configFiles = []string{suggestedName, diffName}
+var configFiles = []string{suggestedName, diffName, batchName}
 
 // flagWasSet reports whether the command line named flag name.
 func flagWasSet(fl *flag.FlagSet, name string) bool {
@@ -46,8 +48,59 @@ func flagWasSet(fl *flag.FlagSet, name string) bool {
 // that is not OpenWrt): the config is then empty, with a note. A missing
 // file named with --config, an unreadable one or a syntax error stop the
 // command before it creates anything.
+// errConfigSyntax marks a network config that does not parse.
+var errConfigSyntax = errors.New("not valid UCI")
+
+// loadRouterConfig is loadNetConfig for analyze: a config that does not
+// parse does not stop it (issue 10: a note, and netifd's defaults for the
+// router's client); it only leaves it without a file to suggest changes
+// to. run stays strict: on the router the file is also where the router's
+// own DUID is configured, which v6diag must know to never send it.
+func loadRouterConfig(path string, explicit bool) (netConfig, error) {
+	nc, err := loadNetConfig(path, explicit)
+	if errors.Is(err, errConfigSyntax) {
+		nc.file = nil
+		nc.note = fmt.Sprintf("%v: v6diag assumes netifd's defaults for wan6 and suggests no config", errors.Unwrap(err))
+		nc.unreadable = true
+		return nc, nil
+	}
+	return nc, err
+}
+
 func loadNetConfig(path string, explicit bool) (netConfig, error) {
+	return loadNetConfigIn(path, explicit, openwrtUCIDirs())
+}
+
+// uciDirs are where uci(1) keeps a config by name (libuci's confdir), an
+// override of it (conf2dir, uci 2024 and later) and the changes not yet
+// committed (savedir).
+type uciDirs struct {
+	conf, override, save string
+}
+
+// openwrtUCIDirs are libuci's defaults on OpenWrt (uci_config.h).
+func openwrtUCIDirs() uciDirs {
+	return uciDirs{conf: "/etc/config", override: "/var/run/uci", save: "/tmp/.uci"}
+}
+
+// loadNetConfigIn is loadNetConfig with uci's folders named. When path is
+// the network config in dirs.conf — the default, or named so with
+// --config — v6diag reads it as `uci show network` does: from the
+// override folder when a file is there (uci_file_load in libuci's file.c),
+// with the uncommitted changes in dirs.save/network applied (delta.c,
+// uci_load_delta), and says so in a note. A --config file anywhere else is
+// read as it is: uci, too, applies no change file to a config it is given
+// by path.
+func loadNetConfigIn(path string, explicit bool, dirs uciDirs) (netConfig, error) {
 	nc := netConfig{path: path}
+	byName := filepath.Clean(path) == filepath.Join(dirs.conf, "network")
+	if byName {
+		override := filepath.Join(dirs.override, "network")
+		if st, err := os.Stat(override); err == nil && st.Mode().IsRegular() {
+			nc.notes = append(nc.notes, fmt.Sprintf("network config: read %s, which overrides %s for uci", override, path))
+			path = override
+		}
+	}
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
@@ -70,13 +123,58 @@ func loadNetConfig(path string, explicit bool) (netConfig, error) {
 	if err != nil {
 		var se *uciconfig.SyntaxError
 		if errors.As(err, &se) {
-			return nc, cannotRun{fmt.Errorf("%s line %d: %s", path, se.Line, se.Msg),
+			return nc, cannotRun{fmt.Errorf("%s line %d: %s: %w", path, se.Line, se.Msg, errConfigSyntax),
 				"fix that line (check with 'uci show network'), or name another file with --config"}
 		}
 		return nc, cannotRun{fmt.Errorf("%s: %w", path, err), "fix the file, or name another file with --config"}
 	}
 	nc.file, nc.raw = file, b
+	if byName {
+		nc.applyChanges(filepath.Join(dirs.save, "network"))
+	}
 	return nc, nil
+}
+
+// applyChanges applies uci's uncommitted changes in deltaPath, when there
+// are any, to the config, and notes it: the config v6diag reads, suggests
+// for and diffs against is then the one uci shows, and network.uci, which
+// uci batch applies on top of the same changes, stays true.
+func (nc *netConfig) applyChanges(deltaPath string) {
+	st, err := os.Stat(deltaPath)
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		return
+	}
+	if st.Size() > maxNetConfig {
+		nc.notes = append(nc.notes, fmt.Sprintf("network config: %s (uncommitted uci changes) is %d KiB, too large: not applied", deltaPath, st.Size()>>10))
+		return
+	}
+	b, err := os.ReadFile(deltaPath)
+	if err != nil {
+		nc.notes = append(nc.notes, fmt.Sprintf("network config: uncommitted uci changes in %s not read: %v", deltaPath, err))
+		return
+	}
+	d := uciconfig.ParseDelta(b, "network")
+	applied, skipped := nc.file.ApplyDelta(d)
+	if applied == 0 && d.Ignored == 0 && len(skipped) == 0 {
+		return
+	}
+	raw := nc.file.Bytes()
+	file, err := uciconfig.Parse(raw)
+	if err != nil {
+		// ApplyDelta renders what it edits canonically; this cannot happen.
+		nc.notes = append(nc.notes, fmt.Sprintf("network config: uncommitted uci changes in %s not applied: %v", deltaPath, err))
+		file, _ = uciconfig.Parse(nc.raw)
+		nc.file = file
+		return
+	}
+	nc.file, nc.raw = file, raw
+	nc.notes = append(nc.notes, fmt.Sprintf("network config: %s has %d uncommitted uci change(s) in %s (uci set without uci commit); v6diag reads the config with them applied, as uci does, and its suggestion builds on them. netifd runs without them until 'uci commit network' and a reload.", nc.path, applied, deltaPath))
+	if d.Ignored > 0 {
+		nc.notes = append(nc.notes, fmt.Sprintf("network config: %d line(s) of %s ignored, as uci ignores them", d.Ignored, deltaPath))
+	}
+	for _, n := range skipped {
+		nc.notes = append(nc.notes, "network config: "+n)
+	}
 }
 
 // reportAdvice is the part of report.json a suggestion reads. It is read
@@ -177,6 +275,7 @@ type configSuggestion struct {
 // what it found to the report's notes, so report.txt says it too.
 func suggestConfig(nc netConfig, doc *report.Document) (configSuggestion, error) {
 	cs := configSuggestion{path: nc.path}
+	doc.Notes = append(doc.Notes, nc.notes...)
 	if nc.file == nil {
 		if nc.note != "" {
 			doc.Notes = append(doc.Notes, nc.note)
@@ -217,7 +316,8 @@ func (cs configSuggestion) notes() []string {
 			}
 			what = append(what, fmt.Sprintf("%s.%s '%s'", c.Section, c.Option, c.New))
 		}
-		out = append(out, fmt.Sprintf("network config: v6diag suggests a change to %s in %s and %s: %s", cs.path, suggestedName, diffName, strings.Join(what, ", ")))
+		out = append(out, fmt.Sprintf("network config: v6diag suggests a change to %s in %s, %s and %s: %s", cs.path, suggestedName, diffName, batchName, strings.Join(what, ", ")))
+		out = append(out, fmt.Sprintf("network config: apply it on the router with: %s", cs.sg.ApplyCommand(batchName)))
 	}
 	for _, n := range cs.sg.Notes {
 		out = append(out, "network config: "+n)
@@ -225,8 +325,8 @@ func (cs configSuggestion) notes() []string {
 	return out
 }
 
-// write puts network.suggested and network.diff into dir, mode 0600,
-// when there is a change; nothing otherwise.
+// write puts network.suggested, network.diff and network.uci into dir,
+// mode 0600, when there is a change; nothing otherwise.
 func (cs configSuggestion) write(dir string) error {
 	if cs.sg == nil || !cs.sg.Changed() {
 		return nil
@@ -237,6 +337,7 @@ func (cs configSuggestion) write(dir string) error {
 	}{
 		{suggestedName, cs.sg.Bytes()},
 		{diffName, cs.sg.Diff(cs.path, suggestedName)},
+		{batchName, cs.sg.UCIBatch("network")},
 	} {
 		if err := writeFileAtomic(filepath.Join(dir, f.name), f.data); err != nil {
 			return cannotRun{err, "check free space and permissions of the output folder"}
@@ -253,7 +354,7 @@ func (cs configSuggestion) print(w io.Writer, dir string, quiet bool) {
 	}
 	if cs.sg.Changed() {
 		fmt.Fprintf(w, "suggested network config: %s (what changes: %s)\n", filepath.Join(dir, suggestedName), filepath.Join(dir, diffName))
-		fmt.Fprintf(w, "  apply on the router: cp %s %s && /etc/init.d/network reload\n", filepath.Join(dir, suggestedName), cs.path)
+		fmt.Fprintf(w, "  apply on the router: %s\n", cs.sg.ApplyCommand(filepath.Join(dir, batchName)))
 		return
 	}
 	for _, n := range cs.sg.Notes {
@@ -324,6 +425,9 @@ func cmdConfig(args []string, stdout, stderr io.Writer) (int, error) {
 	nc, err := loadNetConfig(f.config, true)
 	if err != nil {
 		return 0, err
+	}
+	for _, n := range nc.notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
 	sg, err := uciconfig.Suggest(nc.raw, adv)
 	if err != nil {

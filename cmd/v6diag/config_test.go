@@ -85,6 +85,44 @@ func TestAdviceFromReport(t *testing.T) {
 	}
 }
 
+// A network config that does not parse does not stop run or analyze
+// (issue 10): the report notes it and the router's client is netifd's
+// defaults; no suggestion is written.
+func TestAnalyzeBrokenConfig(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken")
+	if err := os.WriteFile(broken, []byte("config interface 'wan'\n\tbogus line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := invoke("analyze", "--out", out, "--config", broken, sharedCapture(t, pppoeOK))
+	if code == exitCannot {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		RouterClient struct {
+			Config string   `json:"config"`
+			Args   string   `json:"args"`
+			Notes  []string `json:"notes"`
+		} `json:"router_client"`
+	}
+	js, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(js, &rep); err != nil {
+		t.Fatal(err)
+	}
+	rc := rep.RouterClient
+	if rc.Config != "netifd defaults" || rc.Args != "-P0 -t120" || !strings.Contains(strings.Join(rc.Notes, " "), broken+" line 2") {
+		t.Errorf("router_client %+v; want netifd's defaults and a note naming line 2", rc)
+	}
+	if _, err := os.Stat(filepath.Join(out, suggestedName)); err == nil {
+		t.Error("a suggestion was written for a config that does not parse")
+	}
+	_ = stdout
+}
+
 func TestLoadNetConfig(t *testing.T) {
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken")
@@ -293,7 +331,6 @@ func TestConfigErrors(t *testing.T) {
 		{"broken config", []string{"config", "--from", rep, "--config", broken}, "line 2"},
 		{"stray argument", []string{"config", "--from", rep, "extra"}, "unexpected argument"},
 		{"analyze, missing config", []string{"analyze", "--out", filepath.Join(dir, "out1"), "--config", missing, sharedCapture(t, pppoeOK)}, "no such file"},
-		{"analyze, broken config", []string{"analyze", "--out", filepath.Join(dir, "out2"), "--config", broken, sharedCapture(t, pppoeOK)}, "line 2"},
 	} {
 		code, stdout, stderr := invoke(tc.args...)
 		if code != exitCannot || stdout != "" {
@@ -322,5 +359,67 @@ func TestConfigHelp(t *testing.T) {
 	}
 	if _, top, _ := invoke("help"); !strings.Contains(top, "v6diag config") {
 		t.Error("top-level help does not mention v6diag config")
+	}
+}
+
+// TestLoadNetConfigUncommitted: the network config read by name, as uci
+// reads it, carries uci's uncommitted changes and says so; a copy named
+// with --config elsewhere is read as it is; an override file wins.
+func TestLoadNetConfigUncommitted(t *testing.T) {
+	root := t.TempDir()
+	dirs := uciDirs{conf: filepath.Join(root, "etc/config"), override: filepath.Join(root, "var/run/uci"), save: filepath.Join(root, "tmp/.uci")}
+	for _, d := range []string{dirs.conf, dirs.save} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const config = "config interface 'wan'\n\toption device 'eth1'\n\toption proto 'dhcp'\n"
+	const delta = "network.wan6='interface'\nnetwork.wan6.device='@wan'\nnetwork.wan6.proto='dhcpv6'\nnetwork.wan6.reqprefix='56'\nnetwork.@interface[0].x='ignored'\n"
+	path := filepath.Join(dirs.conf, "network")
+	copyPath := filepath.Join(root, "copy")
+	for p, b := range map[string]string{path: config, copyPath: config, filepath.Join(dirs.save, "network"): delta} {
+		if err := os.WriteFile(p, []byte(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	nc, err := loadNetConfigIn(path, false, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w6 := nc.file.Section("wan6")
+	if w6 == nil {
+		t.Fatalf("the uncommitted wan6 is missing:\n%s", nc.raw)
+	}
+	if v, _ := w6.Option("reqprefix"); v != "56" || !strings.Contains(string(nc.raw), "option reqprefix '56'") {
+		t.Errorf("wan6 reqprefix %q; raw:\n%s", v, nc.raw)
+	}
+	joined := strings.Join(nc.notes, "\n")
+	if !strings.Contains(joined, "4 uncommitted uci change(s) in "+filepath.Join(dirs.save, "network")) || !strings.Contains(joined, "1 line(s)") {
+		t.Errorf("notes do not say what was applied and ignored: %q", nc.notes)
+	}
+
+	// The same file as a --config copy elsewhere: no changes applied.
+	nc, err = loadNetConfigIn(copyPath, true, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nc.file.Section("wan6") != nil || len(nc.notes) > 0 || string(nc.raw) != config {
+		t.Errorf("a copy outside %s got uci's changes: %q\n%s", dirs.conf, nc.notes, nc.raw)
+	}
+
+	// An override file is what uci reads by name.
+	if err := os.MkdirAll(dirs.override, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dirs.override, "network"), []byte("config interface 'wan'\n\toption proto 'pppoe'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	nc, err = loadNetConfigIn(path, false, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := nc.file.Section("wan").Option("proto"); v != "pppoe" || !strings.Contains(strings.Join(nc.notes, "\n"), "overrides") {
+		t.Errorf("override not read: proto %q, notes %q", v, nc.notes)
 	}
 }

@@ -29,7 +29,7 @@ func readRouterFirewall(ctx context.Context, configPath string, nc netConfig, de
 		networks = nc.file.InterfacesOn(dev)
 	}
 	src := hostinfo.ReadFirewall(ctx, os.DirFS("/"), abs, networks,
-		hostinfo.ExecRunner(hostinfo.FirewallCommandTimeout, hostinfo.FirewallMaxOutput))
+		hostinfo.ExecRunner)
 	fw, err := firewall.Load(src)
 	switch {
 	case err != nil || fw.Empty():

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -47,7 +48,8 @@ Usage:
   v6diag analyze [flags] FILE   diagnose an existing pcap or pcapng capture
   v6diag config --from report.json [--config FILE]
                                 print the suggested change to a network config
-  v6diag version                print the version
+  v6diag version                print the version and the OpenWrt package
+                                architecture this binary is for
   v6diag help [COMMAND]         show help
 
 Each run writes report.txt, .json, .md and .html, capture.pcapng and
@@ -82,7 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "config":
 		code, err = cmdConfig(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "v6diag %s\n", version)
+		fmt.Fprintf(stdout, "v6diag %s\n%s\n", version, buildArch(packageArch, debug.ReadBuildInfo))
 		return exitOK
 	case "help", "-h", "--help", "-help":
 		if len(args) > 1 {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,8 +36,9 @@ const (
 
 func TestVersion(t *testing.T) {
 	code, out, errs := invoke("version")
-	if code != exitOK || out != "v6diag dev\n" || errs != "" {
-		t.Errorf("version: exit %d, stdout %q, stderr %q; want 0, %q, nothing", code, out, errs, "v6diag dev\n")
+	want := "v6diag dev\n" + buildArch(packageArch, debug.ReadBuildInfo).String() + "\n"
+	if code != exitOK || out != want || errs != "" {
+		t.Errorf("version: exit %d, stdout %q, stderr %q; want 0, %q, nothing", code, out, errs, want)
 	}
 }
 

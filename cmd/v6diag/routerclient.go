@@ -36,6 +36,10 @@ func routerClientFacts(nc netConfig, ifname string, root fs.FS) *diag.RouterClie
 	switch {
 	case nc.file != nil && len(nc.file.Sections()) > 0:
 		m = nc.file.RouterClient(nc.path, host)
+	case nc.unreadable:
+		m = uciconfig.NetifdDefaults(host)
+		m.Notes = append(m.Notes, nc.note)
+		m.Runs = true
 	default:
 		// No config to read (not on a router, or an empty file): assume
 		// OpenWrt's own, whose wan6 runs netifd's defaults.

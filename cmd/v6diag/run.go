@@ -114,7 +114,12 @@ type netConfig struct {
 	file *uciconfig.File
 	note string
 	path string
-	raw  []byte // the file as read, for the suggestion
+	raw  []byte // the file as read (with uci's uncommitted changes), for the suggestion
+	// notes say where the config came from when that is not just path:
+	// uci's override folder, uncommitted changes.
+	notes []string
+	// unreadable is set when the file exists but does not parse.
+	unreadable bool
 }
 
 func pickInterface(f runFlags, nc netConfig, root fs.FS) (name, why string, err error) {
@@ -219,6 +224,13 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		}
 		return 0, cannotRun{fmt.Errorf("%s has no usable link-local address", name), hint}
 	}
+	rm, err := checkRoom(f.out, ifc.MTU, root, statfs)
+	if err != nil {
+		return 0, err
+	}
+	if rm.note != "" {
+		idNotes = append(idNotes, rm.note)
+	}
 	out, err := outputDir(f.out)
 	if err != nil {
 		return 0, err
@@ -280,13 +292,15 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 				SolicitOnly: f.solicitOnly,
 				NoRelease:   f.noRelease,
 			},
-			RouterArgs:     rcFacts.Args,
-			Host:           rcFacts.Host,
-			Strategy:       strategy,
-			RouterIdentity: rid,
-			RouterDUIDSkip: ridSkip,
-			Status:         progress.status,
-			Application:    "v6diag " + version,
+			RouterArgs:         rcFacts.Args,
+			Host:               rcFacts.Host,
+			WantedPrefixLength: f.prefixLen,
+			Strategy:           strategy,
+			RouterIdentity:     rid,
+			RouterDUIDSkip:     ridSkip,
+			Status:             progress.status,
+			Application:        "v6diag " + version,
+			MaxFrames:          rm.maxFrames,
 		})
 		progress.done()
 		if errors.Is(err, capture.ErrPermission) {
@@ -302,7 +316,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			notes = append(notes, "on interruption, a Release was sent for what the exchange held")
 		}
 		if outcome.FramesCapped > 0 {
-			notes = append(notes, fmt.Sprintf("capture capped at %d frames; %d more were not recorded", live.MaxFrames, outcome.FramesCapped))
+			notes = append(notes, fmt.Sprintf("capture capped at %d frames; %d more were not recorded", rm.maxFrames, outcome.FramesCapped))
 		}
 		if outcome.KernelDrops > 0 {
 			notes = append(notes, fmt.Sprintf("the kernel dropped %d frames during the capture (flood?)", outcome.KernelDrops))
@@ -344,13 +358,14 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			runInfo.Strategy, runInfo.Attempts = f.strategy, attemptPlans(outcome.Attempts, rcFacts.Host)
 		}
 		runInfo.Capture = &report.LiveCapture{Method: string(outcome.CaptureMethod), ReceiveBufferBytes: capture.ReceiveBuffer,
-			MaxFrames: live.MaxFrames, FramesNotRecorded: outcome.FramesCapped}
+			MaxFrames: rm.maxFrames, FramesNotRecorded: outcome.FramesCapped}
 		if !outcome.KernelDropsUnknown {
 			drops := int(outcome.KernelDrops)
 			runInfo.Capture.KernelDrops = &drops
 		}
 	}
 	liveFacts(root, ifc, capPath, &runInfo)
+	runInfo.RouterState = readRouterState(nc)
 	doc := report.NewDocument(runInfo, res)
 	if len(res.Client.DUID) == 0 && !f.passive {
 		doc.DUIDFromIdentity(id.DUID, id.IAID)

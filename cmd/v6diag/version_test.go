@@ -3,6 +3,7 @@ package main
 import (
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 func TestResolveVersion(t *testing.T) {
@@ -26,6 +27,18 @@ func TestResolveVersion(t *testing.T) {
 	for _, tt := range tests {
 		if got := resolveVersion(tt.stamped, tt.info); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestRFC3339UTC(t *testing.T) {
+	got, ok := rfc3339UTC("2026-11-23T14:19:04Z")
+	if want := time.Date(2026, 11, 23, 14, 19, 4, 0, time.UTC); !ok || !got.Equal(want) {
+		t.Errorf("rfc3339UTC = %v, %v; want %v", got, ok, want)
+	}
+	for _, bad := range []string{"", "2026-11-23T14:19:04+01:00", "2026-11-23 14:19:04Z", "2026-1x-23T14:19:04Z"} {
+		if _, ok := rfc3339UTC(bad); ok {
+			t.Errorf("rfc3339UTC(%q) accepted", bad)
 		}
 	}
 }

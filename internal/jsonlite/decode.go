@@ -16,6 +16,48 @@ type Raw []byte
 
 var rawType = reflect.TypeFor[Raw]()
 
+// Object holds a JSON object's members in document order, each value
+// undecoded, for an object whose keys are data rather than a schema (a
+// map in encoding/json terms): netifd's per-protocol "data", its prefix
+// assignments keyed by interface. Decoding only; null leaves it nil.
+type Object []Member
+
+// Member is one key and its undecoded value.
+type Member struct {
+	Key   string
+	Value Raw
+}
+
+var objectType = reflect.TypeFor[Object]()
+
+// Compact returns r without the white space between tokens, as
+// encoding/json's Compact writes it; strings are kept byte for byte.
+func (r Raw) Compact() string {
+	out := make([]byte, 0, len(r))
+	inString, escaped := false, false
+	for _, c := range []byte(r) {
+		switch {
+		case inString:
+			out = append(out, c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		default:
+			if c == '"' {
+				inString = true
+			}
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
 // maxDepth bounds nesting, so a hostile file cannot exhaust the stack.
 const maxDepth = 1000
 
@@ -79,6 +121,9 @@ func (d *decoder) value(v reflect.Value, depth int) error {
 		return nil
 	}
 	c := d.b[d.i]
+	if v.IsValid() && v.Type() == objectType && c != 'n' {
+		return d.members(v, depth)
+	}
 	if c == 'n' {
 		if err := d.literal("null"); err != nil {
 			return err
@@ -136,6 +181,40 @@ func (d *decoder) object(v reflect.Value, depth int) error {
 	if v.IsValid() && v.Kind() != reflect.Struct {
 		return d.errorf("an object for %s", v.Type())
 	}
+	return d.eachMember(func(key string) error {
+		var f reflect.Value
+		if v.IsValid() {
+			f = field(v, key)
+		}
+		return d.value(f, depth+1)
+	})
+}
+
+// members reads an object into an Object, keeping each value's bytes.
+func (d *decoder) members(v reflect.Value, depth int) error {
+	if d.b[d.i] != '{' {
+		return d.errorf("an object for %s", v.Type())
+	}
+	obj := Object{}
+	err := d.eachMember(func(key string) error {
+		d.space()
+		start := d.i
+		if err := d.value(reflect.Value{}, depth+1); err != nil {
+			return err
+		}
+		obj = append(obj, Member{Key: key, Value: append(Raw(nil), d.b[start:d.i]...)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v.Set(reflect.ValueOf(obj))
+	return nil
+}
+
+// eachMember reads the object at d.i ('{'), calling value with each key
+// when the reader stands at that key's value, which value must consume.
+func (d *decoder) eachMember(value func(key string) error) error {
 	d.i++ // {
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
@@ -156,11 +235,7 @@ func (d *decoder) object(v reflect.Value, depth int) error {
 			return d.errorf("expected ':'")
 		}
 		d.i++
-		var f reflect.Value
-		if v.IsValid() {
-			f = field(v, key)
-		}
-		if err := d.value(f, depth+1); err != nil {
+		if err := value(key); err != nil {
 			return err
 		}
 		d.space()

@@ -274,3 +274,50 @@ func TestEncodeStreams(t *testing.T) {
 		t.Errorf("Encode to a failing writer = %v, want %v", err, broken)
 	}
 }
+
+// TestObject: an Object keeps every member of an object in order, each
+// value as encoding/json's RawMessage has it; Compact matches json.Compact.
+func TestObject(t *testing.T) {
+	for _, s := range []string{
+		`{"data": {"passthru": "0017", "zone": "wan", "n": 3, "l": [1, {"a": "b\"}"}], "e": {}, "z": null}}`,
+		`{"data": {}}`,
+		`{"data": null}`,
+		"{\"data\": {\n\t\"leasetime\": 3600 ,\"x\" :\"a b\\u00e9\\\\\"\n}}",
+		`{"data": []}`,
+		`{"data": {"a" 1}}`,
+		`{"data": {"a": 1,}}`,
+		`{"data": "x"}`,
+	} {
+		var got struct {
+			Data jsonlite.Object `json:"data"`
+		}
+		var want struct {
+			Data map[string]json.RawMessage `json:"data"`
+		}
+		errGot, errWant := jsonlite.Unmarshal([]byte(s), &got), json.Unmarshal([]byte(s), &want)
+		if (errGot != nil) != (errWant != nil) {
+			t.Errorf("%q: jsonlite error %v, encoding/json error %v", s, errGot, errWant)
+			continue
+		}
+		if errWant != nil {
+			continue
+		}
+		if len(got.Data) != len(want.Data) || (got.Data == nil) != (want.Data == nil) {
+			t.Errorf("%q: %d members (nil %v), encoding/json %d (nil %v)", s, len(got.Data), got.Data == nil, len(want.Data), want.Data == nil)
+		}
+		var keys []string
+		for _, m := range got.Data {
+			keys = append(keys, m.Key)
+			var c bytes.Buffer
+			if err := json.Compact(&c, want.Data[m.Key]); err != nil {
+				t.Fatal(err)
+			}
+			if m.Value.Compact() != c.String() {
+				t.Errorf("%q: %s = %s, encoding/json %s", s, m.Key, m.Value.Compact(), c.String())
+			}
+		}
+		if i := strings.Index(s, "{\"passthru\""); i >= 0 && strings.Join(keys, ",") != "passthru,zone,n,l,e,z" {
+			t.Errorf("member order %q", keys)
+		}
+	}
+}

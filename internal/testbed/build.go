@@ -65,12 +65,19 @@ func goBuild(root, pkg, out string) (string, error) {
 }
 
 // goBuildEnv is goBuild with extra environment, e.g. GOARCH for a router.
+// A build for another architecture is built as OpenWrt's packages are,
+// without inlining (scripts/openwrt-build.sh), so the emulated tests run
+// what ships.
 func goBuildEnv(root, pkg, out string, env []string) (string, error) {
 	gobin, err := goTool()
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command(gobin, "build", "-o", out, pkg)
+	args := []string{"build", "-o", out}
+	if len(env) > 0 {
+		args = append(args, "-trimpath", "-gcflags", "all=-l")
+	}
+	cmd := exec.Command(gobin, append(args, pkg)...)
 	cmd.Dir = root
 	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
 	if msg, err := cmd.CombinedOutput(); err != nil {

@@ -1,10 +1,12 @@
 package testbed
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -64,4 +66,35 @@ func findPeers() (string, error) {
 		return "", fmt.Errorf("%s %s: %v\n%s", script, dir, err, out)
 	}
 	return dir, nil
+}
+
+// UCIShow runs the real uci on config as the "network" config in a folder
+// of its own (-c), with its change files there too (-t) and an empty
+// override folder (-C), never the machine's /etc/config or /tmp/.uci:
+// `uci batch` with batch as input and `uci commit network` when batch is
+// not nil, then `uci show network`, whose output it returns. Any message
+// uci prints on stderr fails t.
+func (p Peers) UCIShow(t testing.TB, config, batch []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "network"), config, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(stdin []byte, args ...string) string {
+		t.Helper()
+		all := append([]string{"-c", dir, "-C", filepath.Join(dir, "override"), "-t", filepath.Join(dir, "delta")}, args...)
+		cmd := exec.Command(p.UCI, all...)
+		cmd.Stdin = bytes.NewReader(stdin)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+			t.Fatalf("uci %s: %v\n%s\ninput:\n%s", strings.Join(args, " "), err, stderr.String(), stdin)
+		}
+		return stdout.String()
+	}
+	if batch != nil {
+		run(batch, "batch")
+		run(nil, "commit", "network")
+	}
+	return run(nil, "show", "network")
 }
