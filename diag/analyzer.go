@@ -101,6 +101,14 @@ func NewAnalyzer(f Facts) *Analyzer {
 // Add decodes one frame. It never fails: a frame that does not decode is
 // counted, and reported when it looks like control traffic.
 func (a *Analyzer) Add(f capture.Frame) {
+	p, err := capture.Decode(f)
+	a.AddDecoded(f, p, err)
+}
+
+// AddDecoded is Add for a frame the caller has decoded already (p and err
+// are capture.Decode's), so that a pass that also hands the packet to
+// others decodes each frame once.
+func (a *Analyzer) AddDecoded(f capture.Frame, p capture.Packet, err error) {
 	a.stats.Frames++
 	if a.stats.First.IsZero() || (!f.Timestamp.IsZero() && f.Timestamp.Before(a.stats.First)) {
 		a.stats.First = f.Timestamp
@@ -108,7 +116,6 @@ func (a *Analyzer) Add(f capture.Frame) {
 	if f.Timestamp.After(a.stats.Last) {
 		a.stats.Last = f.Timestamp
 	}
-	p, err := capture.Decode(f)
 	switch {
 	case errors.Is(err, capture.ErrNotIPv6):
 		return
