@@ -257,7 +257,8 @@ func TestRouterClientTiming(t *testing.T) {
 	for i := range 5 {
 		truth := lines.RunOdhcp6c(t, bed, cfg, lines.NothingWait)
 		if !truth.Bound {
-			t.Fatalf("odhcp6c did not bind on the healthy line: %s", truth.Outcome())
+			log, _ := os.ReadFile(truth.LogPath)
+			t.Fatalf("odhcp6c did not bind on the healthy line (run %d): %s\nexchange: %s\nlog:\n%s", i, truth.Outcome(), truth.Path(), log)
 		}
 		r, _ := runV6diagArgs(t, bed, filepath.Join(bed.Dir, fmt.Sprintf("timing-%d", i)),
 			"-i", bed.CPEIf, "--config", cfgPath, "--quiet")

@@ -108,7 +108,30 @@ func (r Result) Path() string {
 // script records stay in the Bed's folder; SaveArtifacts copies them.
 func RunOdhcp6c(t testing.TB, bed *testbed.Bed, cfg Config, wait time.Duration) Result {
 	t.Helper()
-	name := "odhcp6c-" + cfg.Name
+	res, log := runOdhcp6cOnce(t, bed, cfg, wait, "")
+	// Now and then (about one run in twenty here) odhcp6c's sendmsg of a
+	// Request fails with EINVAL, and it never binds: a fault of the
+	// peer's, not of the line. Such a run is run again once, and says so.
+	if !res.Bound && strings.Contains(log, "Failed to send") {
+		t.Logf("lines: odhcp6c %s failed to send (%s); running it again", cfg.ArgString(), firstLineWith(log, "Failed to send"))
+		res, _ = runOdhcp6cOnce(t, bed, cfg, wait, "-again")
+	}
+	return res
+}
+
+func firstLineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
+}
+
+// runOdhcp6cOnce is one run of RunOdhcp6c; it also returns odhcp6c's log.
+func runOdhcp6cOnce(t testing.TB, bed *testbed.Bed, cfg Config, wait time.Duration, suffix string) (Result, string) {
+	t.Helper()
+	name := "odhcp6c-" + cfg.Name + suffix
 	dump := bed.StartTcpdump(t, name)
 	o := bed.StartOdhcp6c(t, cfg.Args...)
 	res := Result{Hostname: o.Hostname, CapturePath: dump.Path, LogPath: o.LogPath, RecordsPath: o.RecordsPath}
@@ -155,7 +178,7 @@ func RunOdhcp6c(t testing.TB, bed *testbed.Bed, cfg Config, wait time.Duration) 
 		t.Fatalf("lines: %v", err)
 	}
 	res.Exchange = ex
-	return res
+	return res, o.Log()
 }
 
 // releaseSettle is how long the capture goes on after odhcp6c stopped:
