@@ -167,3 +167,16 @@ func Load(s Sources) (*Firewall, error) {
 type portRange struct{ lo, hi uint16 }
 
 func (r portRange) has(p uint16) bool { return r.lo <= p && p <= r.hi }
+
+// ifaceMatch reports whether a device name matches a pattern as the
+// firewalls write them: exact, or a prefix ending in '*' (nft) or '+'
+// (iptables, UCI).
+func ifaceMatch(pattern, name string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(name, prefix)
+	}
+	if prefix, ok := strings.CutSuffix(pattern, "+"); ok {
+		return strings.HasPrefix(name, prefix)
+	}
+	return pattern == name
+}

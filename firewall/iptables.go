@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"path"
 	"slices"
 	"strings"
 )
@@ -193,8 +192,7 @@ func (w *iptWalk) rule(r iptRule) effect {
 		switch opt := a[i]; opt {
 		case "-i", "--in-interface":
 			v := arg()
-			ok, _ := path.Match(strings.ReplaceAll(v, "+", "*"), w.p.Interface)
-			if ok == neg {
+			if ifaceMatch(v, w.p.Interface) == neg {
 				fail(false, "interface")
 			}
 		case "-o", "--out-interface":

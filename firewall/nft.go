@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -277,15 +276,19 @@ func (rs *NftRuleset) Judge(p Packet) Decision {
 			}
 		}
 	}
-	slices.SortStableFunc(bases, func(a, b base) int {
-		if a.c.hook != b.c.hook {
-			if a.c.hook == "prerouting" {
-				return -1
-			}
-			return 1
+	// Netfilter's order: prerouting before input, then by priority. An
+	// insertion sort: a ruleset has a handful of base chains.
+	order := func(b base) int {
+		if b.c.hook == "prerouting" {
+			return b.c.priority - 1<<20
 		}
-		return a.c.priority - b.c.priority
-	})
+		return b.c.priority
+	}
+	for i := 1; i < len(bases); i++ {
+		for j := i; j > 0 && order(bases[j]) < order(bases[j-1]); j-- {
+			bases[j], bases[j-1] = bases[j-1], bases[j]
+		}
+	}
 	last := Decision{Outcome: Accepted, Where: "nft list ruleset", Rule: "no chain of the input hook filters IPv6"}
 	var missed string
 	for _, b := range bases {
@@ -615,8 +618,7 @@ func (m *nftMatch) matchInterface(v string) (bool, bool) {
 	if v == "lo" {
 		return m.w.p.Interface == "lo", true
 	}
-	ok, err := path.Match(v, m.w.p.Interface)
-	return ok || v == m.w.p.Interface, err == nil
+	return ifaceMatch(v, m.w.p.Interface), true
 }
 
 func (m *nftMatch) meta() {

@@ -3,7 +3,6 @@ package firewall
 import (
 	"fmt"
 	"net/netip"
-	"path"
 	"slices"
 	"strings"
 
@@ -132,7 +131,7 @@ func splitList(vals []string) []string {
 func (c *Config) zoneOf(p Packet) (*uciZone, string) {
 	for i, z := range c.zones {
 		for _, d := range z.devices {
-			if ok, _ := path.Match(strings.ReplaceAll(d, "+", "*"), p.Interface); ok || d == p.Interface {
+			if ifaceMatch(d, p.Interface) {
 				return &c.zones[i], fmt.Sprintf("zone %s lists device %s", z.name, d)
 			}
 		}

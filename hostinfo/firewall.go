@@ -17,13 +17,13 @@ const FirewallMaxOutput = maxOutput
 
 // ReadFirewall reads what the router's firewall is made of: the ruleset
 // as loaded (`nft list ruleset` on OpenWrt 22.03 and later, `ip6tables-save`
-// on older ones, whichever is there) and the config at configPath (an
-// absolute path, read under root). What cannot be read becomes a note.
+// on older ones, whichever is there) and the config at configPath, read
+// with readFile. What cannot be read becomes a note.
 // networks are the logical interfaces on the WAN device (for the zones'
 // 'network' lists).
-func ReadFirewall(ctx context.Context, root fs.FS, configPath string, networks []string, run Runner) firewall.Sources {
+func ReadFirewall(ctx context.Context, readFile func(string) ([]byte, error), configPath string, networks []string, run Runner) firewall.Sources {
 	s := firewall.Sources{Networks: networks}
-	if b, err := fs.ReadFile(root, strings.TrimPrefix(configPath, "/")); err != nil {
+	if b, err := readFile(configPath); err != nil {
 		s.Notes = append(s.Notes, fmt.Sprintf("%s: %v", configPath, unwrapPath(err)))
 	} else {
 		s.Config = b

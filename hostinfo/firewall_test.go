@@ -12,7 +12,8 @@ import (
 // first, ip6tables-save only when nft shows no input hook; what fails
 // becomes a note.
 func TestReadFirewall(t *testing.T) {
-	root := fstest.MapFS{"etc/config/firewall": {Data: []byte("config defaults\n")}}
+	fsys := fstest.MapFS{"etc/config/firewall": {Data: []byte("config defaults\n")}}
+	root := func(p string) ([]byte, error) { return fs.ReadFile(fsys, strings.TrimPrefix(p, "/")) }
 	var asked []string
 	run := func(nft, ipt string) Runner {
 		return func(_ context.Context, name string, args ...string) ([]byte, error) {

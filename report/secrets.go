@@ -156,8 +156,14 @@ type SecretScrubber struct {
 	secrets []string
 	// partial is the start of a line whose end has not been written yet.
 	partial []byte
-	err     error
+	// out gathers scrubbed lines for w, so that a renderer's many small
+	// writes reach a file in few system calls.
+	out []byte
+	err error
 }
+
+// scrubFlushSize is how much scrubbed text gathers before it is written.
+const scrubFlushSize = 32 << 10
 
 // NewSecretScrubber masks secrets (as SecretValues returns them) in what
 // is written through it to w.
@@ -191,12 +197,16 @@ func (s *SecretScrubber) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close passes on the last, unterminated line, if any. It does not close
-// the writer beneath.
+// Close passes on the last, unterminated line, if any, and what is
+// gathered. It does not close the writer beneath.
 func (s *SecretScrubber) Close() error {
 	if s.err == nil && len(s.partial) > 0 {
 		s.err = s.writeLine(string(s.partial))
 		s.partial = nil
+	}
+	if s.err == nil && len(s.out) > 0 {
+		_, s.err = s.w.Write(s.out)
+		s.out = s.out[:0]
 	}
 	return s.err
 }
@@ -212,6 +222,11 @@ func (s *SecretScrubber) writeLine(l string) error {
 			l = strings.ReplaceAll(l, v, secretMask)
 		}
 	}
-	_, err := io.WriteString(s.w, l)
+	s.out = append(s.out, l...)
+	if len(s.out) < scrubFlushSize {
+		return nil
+	}
+	_, err := s.w.Write(s.out)
+	s.out = s.out[:0]
 	return err
 }

@@ -137,7 +137,7 @@ func (rs reportSet) writeBundle(dir, capturePath string, modTime time.Time) ([]s
 		}
 		var secret bool
 		if err == nil {
-			secret, err = holdsAny(m.Body.(*os.File), rs.secrets)
+			secret, err = holdsAny(capturePath, rs.secrets)
 		}
 		switch {
 		case err != nil:
@@ -157,9 +157,9 @@ func (rs reportSet) writeBundle(dir, capturePath string, modTime time.Time) ([]s
 	return notes, nil
 }
 
-// holdsAny reports whether the file holds one of the secrets, reading it
-// in pieces that overlap by the longest secret, and leaves it rewound.
-func holdsAny(f *os.File, secrets []string) (bool, error) {
+// holdsAny reports whether the file at path holds one of the secrets,
+// reading it in pieces that overlap by the longest secret.
+func holdsAny(path string, secrets []string) (bool, error) {
 	longest := 0
 	for _, s := range secrets {
 		longest = max(longest, len(s))
@@ -167,16 +167,22 @@ func holdsAny(f *os.File, secrets []string) (bool, error) {
 	if longest == 0 {
 		return false, nil
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
 	buf := make([]byte, 0, 64<<10+longest)
-	found := false
-	for !found {
+	for {
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		for _, s := range secrets {
-			found = found || bytes.Contains(buf, []byte(s))
+			if bytes.Contains(buf, []byte(s)) {
+				return true, nil
+			}
 		}
 		if errors.Is(err, io.EOF) {
-			break
+			return false, nil
 		}
 		if err != nil {
 			return false, err
@@ -186,10 +192,6 @@ func holdsAny(f *os.File, secrets []string) (bool, error) {
 			buf = buf[:copy(buf, buf[len(buf)-keep:])]
 		}
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return false, err
-	}
-	return found, nil
 }
 
 // observeLink reads a capture once more for how its control frames were

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/v6diag/v6diag/firewall"
@@ -20,15 +19,11 @@ const defaultFirewallConfig = "/etc/config/firewall"
 // at configPath, with the network config's interfaces on the WAN device
 // for the zones. The note says what was judged with, for the report.
 func readRouterFirewall(ctx context.Context, configPath string, nc netConfig, dev string) (*firewall.Firewall, string) {
-	abs, err := filepath.Abs(configPath)
-	if err != nil {
-		abs = configPath
-	}
 	var networks []string
 	if nc.file != nil {
 		networks = nc.file.InterfacesOn(dev)
 	}
-	src := hostinfo.ReadFirewall(ctx, os.DirFS("/"), abs, networks,
+	src := hostinfo.ReadFirewall(ctx, os.ReadFile, configPath, networks,
 		hostinfo.ExecRunner)
 	fw, err := firewall.Load(src)
 	switch {
@@ -37,5 +32,5 @@ func readRouterFirewall(ctx context.Context, configPath string, nc netConfig, de
 	case fw.Live != nil:
 		return fw, fmt.Sprintf("firewall: the server's answers are judged against the loaded ruleset (%s)", fw.Live.Kind())
 	}
-	return fw, fmt.Sprintf("firewall: the loaded ruleset could not be read (%s); the server's answers are judged against %s", strings.Join(fw.Notes, "; "), abs)
+	return fw, fmt.Sprintf("firewall: the loaded ruleset could not be read (%s); the server's answers are judged against %s", strings.Join(fw.Notes, "; "), configPath)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -125,20 +124,16 @@ func writeFileAtomic(path string, b []byte) error {
 	})
 }
 
-// writeAtomic writes path, mode 0600, with what write puts through a
-// buffer into a temporary file beside it, renamed into place only when
-// all went well: a reader never sees half a file.
+// writeAtomic writes path, mode 0600, with what write puts into a
+// temporary file beside it, renamed into place only when all went well: a
+// reader never sees half a file. Writers gather their output themselves
+// (report.SecretScrubber, gzip), so there is no buffer here.
 func writeAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	bw := bufio.NewWriterSize(tmp, 32<<10)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)
