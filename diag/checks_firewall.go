@@ -3,6 +3,7 @@ package diag
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/v6diag/v6diag/firewall"
@@ -157,15 +158,12 @@ func sources(es []*Event) string {
 	return strings.Join(as, ", ")
 }
 
-// frameList writes frame numbers as "3, 7, 9", at most a dozen.
+// frameList writes frame numbers as "3, 7, 9", at most a dozen
+// (joinOffsets, sequence.go).
 func frameList(fs []int) string {
-	var s []string
+	s := make([]string, len(fs))
 	for i, f := range fs {
-		if i == 12 {
-			s = append(s, "…")
-			break
-		}
-		s = append(s, fmt.Sprint(f))
+		s[i] = strconv.Itoa(f)
 	}
-	return strings.Join(s, ", ")
+	return joinOffsets(s)
 }
