@@ -101,28 +101,7 @@ const (
 // the result alias f.Data.
 func Decode(f Frame) (Packet, error) {
 	var p Packet
-	b := f.Data
-	var err error
-	switch f.LinkType {
-	case LinkTypeEthernet:
-		b, err = p.ethernet(b)
-	case LinkTypeLinuxSLL:
-		b, err = p.sll(b)
-	case LinkTypeLinuxSLL2:
-		b, err = p.sll2(b)
-	case LinkTypeRaw, linkTypeRawDLT12, linkTypeRawDLT14, LinkTypeIPv6:
-		if len(b) == 0 || b[0]>>4 != 6 {
-			return p, ErrNotIPv6
-		}
-	case LinkTypePPP, LinkTypePPPHDLC:
-		b, err = ppp(b)
-	case LinkTypePPPoE:
-		b, err = p.pppoe(b)
-	case LinkTypeNull:
-		b, err = null(b)
-	default:
-		return p, fmt.Errorf("capture: frame %d: %w %s", f.Number, ErrUnsupportedLinkType, f.LinkType)
-	}
+	b, err := p.link(f)
 	if err == nil {
 		err = p.ipv6(b)
 	}
@@ -134,25 +113,41 @@ func Decode(f Frame) (Packet, error) {
 	return p, err
 }
 
+// link decodes the link-layer headers of f into p and returns what they
+// carry: an IPv6 packet, unless the error says otherwise.
+func (p *Packet) link(f Frame) ([]byte, error) {
+	b := f.Data
+	switch f.LinkType {
+	case LinkTypeEthernet:
+		return p.ethernet(b)
+	case LinkTypeLinuxSLL:
+		return p.sll(b)
+	case LinkTypeLinuxSLL2:
+		return p.sll2(b)
+	case LinkTypeRaw, linkTypeRawDLT12, linkTypeRawDLT14, LinkTypeIPv6:
+		if len(b) == 0 || b[0]>>4 != 6 {
+			return nil, ErrNotIPv6
+		}
+		return b, nil
+	case LinkTypePPP, LinkTypePPPHDLC:
+		return ppp(b)
+	case LinkTypePPPoE:
+		return p.pppoe(b)
+	case LinkTypeNull:
+		return null(b)
+	}
+	return nil, fmt.Errorf("%w %s", ErrUnsupportedLinkType, f.LinkType)
+}
+
 func (p *Packet) ethernet(b []byte) ([]byte, error) {
 	if len(b) < 14 {
 		return nil, fmt.Errorf("ethernet header: %w", ErrTruncated)
 	}
 	p.DestinationMAC = net.HardwareAddr(b[0:6])
 	p.SourceMAC = net.HardwareAddr(b[6:12])
-	etherType := binary.BigEndian.Uint16(b[12:14])
-	b = b[14:]
-	for etherType == etherTypeVLAN || etherType == etherTypeQinQ || etherType == etherTypeQinQ2 {
-		if len(p.VLANs) == maxVLANTags {
-			return nil, fmt.Errorf("more than %d VLAN tags: %w", maxVLANTags, ErrNotIPv6)
-		}
-		if len(b) < 4 {
-			return nil, fmt.Errorf("VLAN tag: %w", ErrTruncated)
-		}
-		tci := binary.BigEndian.Uint16(b[0:2])
-		p.VLANs = append(p.VLANs, VLAN{TPID: etherType, ID: tci & 0x0fff, Priority: uint8(tci >> 13)})
-		etherType = binary.BigEndian.Uint16(b[2:4])
-		b = b[4:]
+	etherType, b, err := p.vlanTags(binary.BigEndian.Uint16(b[12:14]), b[14:])
+	if err != nil {
+		return nil, err
 	}
 	switch etherType {
 	case etherTypeIPv6:
@@ -233,22 +228,36 @@ func (p *Packet) sll2(b []byte) ([]byte, error) {
 	return sllPayload(binary.BigEndian.Uint16(b[0:2]), b[sll2HeaderLen:], p)
 }
 
+// sllPayload reads what follows a Linux cooked header: IPv6, possibly
+// behind VLAN tags the kernel left in the payload (a QinQ frame's inner
+// tags; FuzzDecodeOracle found two such tags read as "not IPv6").
 func sllPayload(proto uint16, b []byte, p *Packet) ([]byte, error) {
-	switch proto {
-	case etherTypeIPv6:
-		return b, nil
-	case etherTypeVLAN, etherTypeQinQ:
+	proto, b, err := p.vlanTags(proto, b)
+	if err != nil {
+		return nil, err
+	}
+	if proto != etherTypeIPv6 {
+		return nil, ErrNotIPv6
+	}
+	return b, nil
+}
+
+// vlanTags reads the 802.1Q/802.1ad tags that start b when etherType
+// announces one, and returns the type and the bytes that follow them.
+func (p *Packet) vlanTags(etherType uint16, b []byte) (uint16, []byte, error) {
+	for etherType == etherTypeVLAN || etherType == etherTypeQinQ || etherType == etherTypeQinQ2 {
+		if len(p.VLANs) == maxVLANTags {
+			return 0, nil, fmt.Errorf("more than %d VLAN tags: %w", maxVLANTags, ErrNotIPv6)
+		}
 		if len(b) < 4 {
-			return nil, fmt.Errorf("VLAN tag: %w", ErrTruncated)
+			return 0, nil, fmt.Errorf("VLAN tag: %w", ErrTruncated)
 		}
 		tci := binary.BigEndian.Uint16(b[0:2])
-		p.VLANs = append(p.VLANs, VLAN{TPID: proto, ID: tci & 0x0fff, Priority: uint8(tci >> 13)})
-		if binary.BigEndian.Uint16(b[2:4]) != etherTypeIPv6 {
-			return nil, ErrNotIPv6
-		}
-		return b[4:], nil
+		p.VLANs = append(p.VLANs, VLAN{TPID: etherType, ID: tci & 0x0fff, Priority: uint8(tci >> 13)})
+		etherType = binary.BigEndian.Uint16(b[2:4])
+		b = b[4:]
 	}
-	return nil, ErrNotIPv6
+	return etherType, b, nil
 }
 
 // ipv6 decodes the fixed header and crosses extension headers.

@@ -121,6 +121,17 @@ func TestDecode(t *testing.T) {
 			checksumOK: true,
 		},
 		{
+			// Found by FuzzDecodeOracle: gopacket read it, Decode said
+			// "not IPv6".
+			name: "linux SLL with two VLAN tags",
+			lt:   LinkTypeLinuxSLL, data: append(append(sllHeader(0, etherTypeQinQ), 0x00, 0x64, 0x81, 0x00, 0x20, 0x07, 0x86, 0xdd), ra...),
+			want: withLink(raPacket, func(p *Packet) {
+				p.SourceMAC = macRouter
+				p.VLANs = []VLAN{{TPID: etherTypeQinQ, ID: 100}, {TPID: etherTypeVLAN, ID: 7, Priority: 1}}
+			}),
+			checksumOK: true,
+		},
+		{
 			name: "linux SLL2 outgoing Solicit",
 			lt:   LinkTypeLinuxSLL2, data: append(sll2Header(etherTypeIPv6, 4), solicit...),
 			want: withLink(solicitPacket, func(p *Packet) { p.Outgoing, p.SourceMAC = true, macRouter }), checksumOK: true,

@@ -73,38 +73,7 @@ func FuzzReader(f *testing.F) {
 // Besides never panicking, what it returns must lie inside the frame, and a
 // plain ICMPv6 message it finds must survive being rebuilt with Marshal.
 func FuzzDecode(f *testing.F) {
-	ra, rs, solicit := routerAdvertisement(f), routerSolicitation(f), dhcpv6Solicit(f)
-	for _, seed := range []struct {
-		lt   LinkType
-		data []byte
-	}{
-		{LinkTypeEthernet, ether(etherTypeIPv6, ra)},
-		{LinkTypeEthernet, ether(etherTypeIPv6, solicit, etherTypeQinQ, 100, etherTypeVLAN, 7)},
-		{LinkTypeEthernet, ether(etherTypePPPoES, pppoeSession(1, pppProtoIPv6, solicit))},
-		{LinkTypeEthernet, ether(etherTypeIPv6, withHopByHop(rs))},
-		{LinkTypeEthernet, ether(etherTypeIPv6, withFragment(ra, 0))},
-		{LinkTypeEthernet, ether(etherTypeIPv4, ipv4UDP())},
-		{LinkTypeLinuxSLL, append(sllHeader(4, etherTypeIPv6), rs...)},
-		{LinkTypeLinuxSLL, append(append(sllHeader(0, etherTypeVLAN), 0x20, 0x07, 0x86, 0xdd), ra...)},
-		{LinkTypeLinuxSLL2, append(sll2Header(etherTypeIPv6, 4), solicit...)},
-		{LinkTypeRaw, ra},
-		{LinkTypeIPv6, withFragment(solicit, 3)},
-		{LinkTypePPP, append([]byte{0xff, 0x03, 0x00, 0x57}, ra...)},
-		{LinkTypePPP, append([]byte{0x57}, rs...)},
-		{LinkTypePPPoE, pppoeSession(1, pppProtoIPv6, ra)},
-		{LinkTypeNull, append([]byte{0, 0, 0, 28}, solicit...)},
-	} {
-		f.Add(uint16(seed.lt), seed.data)
-	}
-	if dir, ok := sharedCaptures(); ok {
-		for _, name := range captureFiles(f, dir) {
-			for _, fr := range readFile(f, dir, name) {
-				if p, err := Decode(fr); err == nil && wanted(p) {
-					f.Add(uint16(fr.LinkType), fr.Data)
-				}
-			}
-		}
-	}
+	addDecodeSeeds(f)
 	f.Fuzz(func(t *testing.T, lt uint16, b []byte) {
 		p, err := Decode(Frame{Number: 1, LinkType: LinkType(lt), Data: b})
 		_ = p.UpperLayerChecksumOK()
@@ -137,6 +106,44 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("rebuilt message differs")
 		}
 	})
+}
+
+// addDecodeSeeds gives a frame fuzz target (link type, bytes) frames of
+// every link type and header Decode reads, and the control frames of the
+// real captures when they are there.
+func addDecodeSeeds(f *testing.F) {
+	ra, rs, solicit := routerAdvertisement(f), routerSolicitation(f), dhcpv6Solicit(f)
+	for _, seed := range []struct {
+		lt   LinkType
+		data []byte
+	}{
+		{LinkTypeEthernet, ether(etherTypeIPv6, ra)},
+		{LinkTypeEthernet, ether(etherTypeIPv6, solicit, etherTypeQinQ, 100, etherTypeVLAN, 7)},
+		{LinkTypeEthernet, ether(etherTypePPPoES, pppoeSession(1, pppProtoIPv6, solicit))},
+		{LinkTypeEthernet, ether(etherTypeIPv6, withHopByHop(rs))},
+		{LinkTypeEthernet, ether(etherTypeIPv6, withFragment(ra, 0))},
+		{LinkTypeEthernet, ether(etherTypeIPv4, ipv4UDP())},
+		{LinkTypeLinuxSLL, append(sllHeader(4, etherTypeIPv6), rs...)},
+		{LinkTypeLinuxSLL, append(append(sllHeader(0, etherTypeVLAN), 0x20, 0x07, 0x86, 0xdd), ra...)},
+		{LinkTypeLinuxSLL2, append(sll2Header(etherTypeIPv6, 4), solicit...)},
+		{LinkTypeRaw, ra},
+		{LinkTypeIPv6, withFragment(solicit, 3)},
+		{LinkTypePPP, append([]byte{0xff, 0x03, 0x00, 0x57}, ra...)},
+		{LinkTypePPP, append([]byte{0x57}, rs...)},
+		{LinkTypePPPoE, pppoeSession(1, pppProtoIPv6, ra)},
+		{LinkTypeNull, append([]byte{0, 0, 0, 28}, solicit...)},
+	} {
+		f.Add(uint16(seed.lt), seed.data)
+	}
+	if dir, ok := sharedCaptures(); ok {
+		for _, name := range captureFiles(f, dir) {
+			for _, fr := range readFile(f, dir, name) {
+				if p, err := Decode(fr); err == nil && wanted(p) {
+					f.Add(uint16(fr.LinkType), fr.Data)
+				}
+			}
+		}
+	}
 }
 
 // sharedCaptures is capturesDir without a testing.TB, for fuzz seeding.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
+	"github.com/v6diag/v6diag/firewall"
 	"github.com/v6diag/v6diag/ndp"
 )
 
@@ -59,6 +60,12 @@ type Facts struct {
 	// WantedPrefixLength is the prefix size the user wants (--prefix-len);
 	// 0 falls back to the hint in the capture.
 	WantedPrefixLength int
+	// Firewall is the router's firewall as a live run read it, and
+	// Interface the WAN device the server's answers arrive on; nil when
+	// it was not read (analyze): then no firewall finding is made
+	// (checks_firewall.go).
+	Firewall  *firewall.Firewall
+	Interface string
 }
 
 // Analyzer consumes frames one at a time; memory stays bounded whatever
@@ -75,6 +82,9 @@ type Analyzer struct {
 	// broken frame is never dropped silently.
 	undecodable      []int
 	firstDecodeError error
+	// firewallBlocked are the frames of answers the router's firewall
+	// drops (checks_firewall.go), set anew by each Finish.
+	firewallBlocked map[int]bool
 	// answers are the (transaction, server) pairs whose first Advertise has
 	// been seen, at most maxReservedEvents of them.
 	answers map[answerKey]struct{}
@@ -92,11 +102,21 @@ func NewAnalyzer(f Facts) *Analyzer {
 
 // Add decodes one frame. It never fails: a frame that does not decode is
 // counted, and reported when it looks like control traffic.
-func (a *Analyzer) Add(f capture.Frame) { a.add(f, false) }
+func (a *Analyzer) Add(f capture.Frame) {
+	p, err := capture.Decode(f)
+	a.add(f, p, err, false)
+}
 
-// add is Add; atEOF marks the frame a file ends inside (CutShort), which
-// Wireshark does not count.
-func (a *Analyzer) add(f capture.Frame, atEOF bool) {
+// AddDecoded is Add for a frame the caller has decoded already (p and err
+// are capture.Decode's), so that a pass that also hands the packet to
+// others decodes each frame once.
+func (a *Analyzer) AddDecoded(f capture.Frame, p capture.Packet, err error) {
+	a.add(f, p, err, false)
+}
+
+// add is AddDecoded; atEOF marks the frame a file ends inside (CutShort),
+// which Wireshark does not count.
+func (a *Analyzer) add(f capture.Frame, p capture.Packet, err error, atEOF bool) {
 	if !atEOF {
 		a.stats.Frames++
 		a.damage.checkOrder(f, a.stats.Frames-1)
@@ -107,7 +127,6 @@ func (a *Analyzer) add(f capture.Frame, atEOF bool) {
 	if f.Timestamp.After(a.stats.Last) {
 		a.stats.Last = f.Timestamp
 	}
-	p, err := capture.Decode(f)
 	switch {
 	case errors.Is(err, capture.ErrNotIPv6):
 		return

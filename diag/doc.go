@@ -9,5 +9,7 @@
 // docs/FINDINGS.md lists every finding id with its condition, severity,
 // verdict and RFC section, and the verdicts in precedence order; the
 // checks live in finish.go and verdict.go (the verdict's facts),
-// checks_ra.go, checks_dhcpv6.go and sequence.go (RFC 8415 timing).
+// checks_ra.go, checks_dhcpv6.go, sequence.go (RFC 8415 timing) and
+// checks_firewall.go (whether the router's own firewall lets the answers
+// through to its client, on a live run).
 package diag

@@ -65,6 +65,8 @@ func (a *Analyzer) Finish() *Result {
 	r.Findings = append(r.Findings, a.kindChecks(r, x)...)
 	r.Findings = append(r.Findings, a.statusChecks(x)...)
 	r.Findings = append(r.Findings, a.relayChecks(x)...)
+	fw := a.judgeFirewall(x) // checks_firewall.go
+	r.Findings = append(r.Findings, fw.findings...)
 	r.Findings = append(r.Findings, fs.list...)
 	if len(a.unsupported) > 0 {
 		r.Findings = append(r.Findings, Finding{
@@ -101,6 +103,9 @@ func (a *Analyzer) Finish() *Result {
 	a.runningGets = nil
 	r.RouterClient = a.routerClient(x)
 	a.speakForRouter(r, x)
+	// Last: the firewall keeps the answers from the router's client,
+	// whatever they held (checks_firewall.go).
+	fw.apply(r)
 	r.Timeline = slices.Clone(a.events)
 	return r
 }

@@ -106,7 +106,7 @@ func (a *Analyzer) odhcp6cView(x *exchange) []odhcp6c.Seen {
 			continue
 		}
 		ignored := e.malformed != "" || len(m.ServerID) == 0 || m.RelayHops > 0 ||
-			(e.dstPort != 0 && e.dstPort != portClient)
+			(e.dstPort != 0 && e.dstPort != portClient) || a.firewallBlocked[e.Frame]
 		out = append(out, odhcp6c.Seen{Frame: e.Frame, Message: m, Ignored: ignored})
 	}
 	return out

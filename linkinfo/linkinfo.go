@@ -37,10 +37,14 @@ type Observer struct {
 
 // Add looks at one frame; frames that are not RS/RA/DHCPv6 are ignored.
 func (o *Observer) Add(f capture.Frame) {
-	p, err := capture.Decode(f)
-	if err != nil {
-		return
+	if p, err := capture.Decode(f); err == nil {
+		o.AddPacket(p)
 	}
+}
+
+// AddPacket notes how a decoded control packet was framed, for a pass
+// that has decoded the frame already.
+func (o *Observer) AddPacket(p capture.Packet) {
 	var side *Framing
 	switch {
 	case p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == 133,

@@ -8,10 +8,22 @@ import (
 	"time"
 )
 
-// BundleFile is one member of report.tar.gz.
+// BundleFile is one member of report.tar.gz: Data, or, when Body is set,
+// Size bytes read from Body, so a member as large as a capture file is
+// streamed into the archive instead of held in memory.
 type BundleFile struct {
 	Name string
 	Data []byte
+	Body io.Reader
+	Size int64
+}
+
+// size is the member's length in bytes.
+func (f BundleFile) size() int64 {
+	if f.Body != nil {
+		return f.Size
+	}
+	return int64(len(f.Data))
 }
 
 // WriteBundle writes report.tar.gz: the given files, flat, each mode 0600
@@ -50,8 +62,9 @@ func writeTarMember(w io.Writer, f BundleFile, modTime time.Time) error {
 			return fmt.Errorf("name: want printable ASCII without '/'")
 		}
 	}
-	if int64(len(f.Data)) > 0o77777777777 {
-		return fmt.Errorf("%d bytes: too large for a ustar header", len(f.Data))
+	size := f.size()
+	if size < 0 || size > 0o77777777777 {
+		return fmt.Errorf("%d bytes: too large for a ustar header", size)
 	}
 	mtime := modTime.Unix()
 	if modTime.IsZero() {
@@ -59,15 +72,15 @@ func writeTarMember(w io.Writer, f BundleFile, modTime time.Time) error {
 	}
 	var h [tarBlock]byte
 	copy(h[0:100], f.Name)
-	tarOctal(h[100:108], 0o600)              // mode
-	tarOctal(h[108:116], 0)                  // uid
-	tarOctal(h[116:124], 0)                  // gid
-	tarOctal(h[124:136], int64(len(f.Data))) // size
-	tarOctal(h[136:148], mtime)              // mtime
-	h[156] = '0'                             // regular file
-	copy(h[257:265], "ustar\x0000")          // magic and version
-	tarOctal(h[329:337], 0)                  // devmajor
-	tarOctal(h[337:345], 0)                  // devminor
+	tarOctal(h[100:108], 0o600)     // mode
+	tarOctal(h[108:116], 0)         // uid
+	tarOctal(h[116:124], 0)         // gid
+	tarOctal(h[124:136], size)      // size
+	tarOctal(h[136:148], mtime)     // mtime
+	h[156] = '0'                    // regular file
+	copy(h[257:265], "ustar\x0000") // magic and version
+	tarOctal(h[329:337], 0)         // devmajor
+	tarOctal(h[337:345], 0)         // devminor
 	// The checksum counts its own field as spaces.
 	copy(h[148:156], "        ")
 	sum := int64(0)
@@ -79,10 +92,16 @@ func writeTarMember(w io.Writer, f BundleFile, modTime time.Time) error {
 	if _, err := w.Write(h[:]); err != nil {
 		return err
 	}
-	if _, err := w.Write(f.Data); err != nil {
-		return err
+	if f.Body == nil {
+		if _, err := w.Write(f.Data); err != nil {
+			return err
+		}
+	} else if n, err := io.CopyN(w, f.Body, size); err != nil {
+		// A file that shrank while it was read would leave a header
+		// promising more than follows: the archive is broken, so fail.
+		return fmt.Errorf("read %d of %d bytes: %w", n, size, err)
 	}
-	if pad := (tarBlock - len(f.Data)%tarBlock) % tarBlock; pad > 0 {
+	if pad := (tarBlock - size%tarBlock) % tarBlock; pad > 0 {
 		if _, err := w.Write(make([]byte, pad)); err != nil {
 			return err
 		}

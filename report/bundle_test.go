@@ -139,3 +139,70 @@ func TestWriteBundleMatchesArchiveTar(t *testing.T) {
 		}
 	}
 }
+
+// scrubWhole is ScrubSecrets as it was before it streamed: the text split
+// into lines, secret config lines masked one by one, then every secret
+// value replaced in the whole text at once. SecretScrubber must write
+// exactly this, however the text is cut into writes.
+func scrubWhole(b []byte, secrets []string) string {
+	lines := strings.SplitAfter(string(b), "\n")
+	for i, l := range lines {
+		lines[i] = string(report.ScrubSecrets([]byte(l), nil))
+	}
+	s := strings.Join(lines, "")
+	for _, v := range secrets {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, "********")
+		}
+	}
+	return s
+}
+
+// TestSecretScrubberStreams: text written through a SecretScrubber in
+// pieces of any size, cut inside lines, inside secrets and between \r and
+// \n, comes out as the whole text scrubbed at once.
+func TestSecretScrubberStreams(t *testing.T) {
+	secrets := report.SecretValues([]byte(plantedConfig))
+	text := []byte(plantedConfig + "\r\nnote: near 'Sup3r-Secret!' and wifi passphrase 42\r\n+\toption key 'abc'\nlast line without end Sup3r-Secret!")
+	want := scrubWhole(text, secrets)
+	for size := 1; size <= len(text); size++ {
+		var out bytes.Buffer
+		s := report.NewSecretScrubber(&out, secrets)
+		for p := text; len(p) > 0; {
+			n := min(size, len(p))
+			if m, err := s.Write(p[:n]); err != nil || m != n {
+				t.Fatalf("Write = %d, %v", m, err)
+			}
+			p = p[n:]
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Fatalf("pieces of %d bytes: got\n%q\nwant\n%q", size, out.String(), want)
+		}
+	}
+}
+
+// TestWriteBundleStreamsBody: a member read from Body is written exactly
+// as the same bytes given as Data, and a Body that ends before Size (a
+// file that shrank) fails instead of writing a broken archive.
+func TestWriteBundleStreamsBody(t *testing.T) {
+	data := bytes.Repeat([]byte("pcap"), 3001)
+	mod := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var fromData, fromBody bytes.Buffer
+	if err := report.WriteBundle(&fromData, []report.BundleFile{{Name: "capture.pcap", Data: data}}, mod); err != nil {
+		t.Fatal(err)
+	}
+	body := []report.BundleFile{{Name: "capture.pcap", Body: bytes.NewReader(data), Size: int64(len(data))}}
+	if err := report.WriteBundle(&fromBody, body, mod); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fromData.Bytes(), fromBody.Bytes()) {
+		t.Error("a streamed member differs from the same bytes given whole")
+	}
+	short := []report.BundleFile{{Name: "capture.pcap", Body: bytes.NewReader(data[:100]), Size: int64(len(data))}}
+	if err := report.WriteBundle(io.Discard, short, mod); err == nil {
+		t.Error("a body shorter than its size was bundled without an error")
+	}
+}

@@ -158,6 +158,9 @@ func ispParagraph(d *Document, r *diag.Result) string {
 		add("%s sent %s.", we, plural(x.Requests, "Request"))
 	}
 
+	if d.Verdict.Code == string(diag.CodeFirewallDropsDHCPv6) {
+		add("Those answers reach the router's WAN port, but the router's own firewall drops them before its DHCPv6 client sees them (finding firewall-drops-dhcpv6): the router's owner must fix that; it asks nothing of the ISP.")
+	}
 	// What to check: the findings' own words to the ISP, failures first.
 	// On a working line the warnings are asides, not the point.
 	ok := d.Verdict.Code == string(diag.CodeOK)

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"sort"
 	"strings"
 )
@@ -136,18 +137,96 @@ const secretMask = "********"
 // secret (as in a config diff), and every occurrence of a known secret
 // value anywhere.
 func ScrubSecrets(b []byte, secrets []string) []byte {
-	lines := strings.SplitAfter(string(b), "\n")
-	for i, l := range lines {
-		body := strings.TrimRight(l, "\r\n")
-		if head, name, _, ok := uciLine(body); ok && secretName(name) {
-			lines[i] = head + "'" + secretMask + "'" + l[len(body):]
-		}
+	var out bytes.Buffer
+	out.Grow(len(b))
+	s := NewSecretScrubber(&out, secrets)
+	s.Write(b) // a bytes.Buffer does not fail
+	s.Close()
+	return out.Bytes()
+}
+
+// SecretScrubber is ScrubSecrets as a stream: text written to it reaches
+// the writer beneath line by line, masked, so a report of megabytes is
+// scrubbed without a second copy of it in memory. Line by line is the same
+// as the whole text at once: secret values come from single config lines
+// (SecretValues), so none spans a newline. Close writes the last line when
+// the text does not end in one.
+type SecretScrubber struct {
+	w       io.Writer
+	secrets []string
+	// partial is the start of a line whose end has not been written yet.
+	partial []byte
+	// out gathers scrubbed lines for w, so that a renderer's many small
+	// writes reach a file in few system calls.
+	out []byte
+	err error
+}
+
+// scrubFlushSize is how much scrubbed text gathers before it is written.
+const scrubFlushSize = 32 << 10
+
+// NewSecretScrubber masks secrets (as SecretValues returns them) in what
+// is written through it to w.
+func NewSecretScrubber(w io.Writer, secrets []string) *SecretScrubber {
+	return &SecretScrubber{w: w, secrets: secrets}
+}
+
+// Write masks and passes on every line p completes, and keeps the rest.
+func (s *SecretScrubber) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
 	}
-	s := strings.Join(lines, "")
-	for _, v := range secrets {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			s.partial = append(s.partial, p...)
+			break
+		}
+		line := p[:i+1]
+		if len(s.partial) > 0 {
+			s.partial = append(s.partial, line...)
+			line = s.partial
+		}
+		if s.err = s.writeLine(string(line)); s.err != nil {
+			return 0, s.err
+		}
+		s.partial = s.partial[:0]
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// Close passes on the last, unterminated line, if any, and what is
+// gathered. It does not close the writer beneath.
+func (s *SecretScrubber) Close() error {
+	if s.err == nil && len(s.partial) > 0 {
+		s.err = s.writeLine(string(s.partial))
+		s.partial = nil
+	}
+	if s.err == nil && len(s.out) > 0 {
+		_, s.err = s.w.Write(s.out)
+		s.out = s.out[:0]
+	}
+	return s.err
+}
+
+// writeLine masks one line (with its line break, if any) and writes it.
+func (s *SecretScrubber) writeLine(l string) error {
+	body := strings.TrimRight(l, "\r\n")
+	if head, name, _, ok := uciLine(body); ok && secretName(name) {
+		l = head + "'" + secretMask + "'" + l[len(body):]
+	}
+	for _, v := range s.secrets {
 		if len(v) >= minSecretLen {
-			s = strings.ReplaceAll(s, v, secretMask)
+			l = strings.ReplaceAll(l, v, secretMask)
 		}
 	}
-	return []byte(s)
+	s.out = append(s.out, l...)
+	if len(s.out) < scrubFlushSize {
+		return nil
+	}
+	_, err := s.w.Write(s.out)
+	s.out = s.out[:0]
+	return err
 }

@@ -100,7 +100,7 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	// The link's framing is observed in the same pass: reading a large
 	// capture twice doubled analyze's time (scripts/bench-analyze.sh).
 	var framing linkinfo.Observer
-	res, readErr := analyzeFrames(rd, facts, framing.Add)
+	res, readErr := analyzeFrames(rd, facts, framing.AddPacket)
 	if readErr != nil && res.Stats.Frames == 0 {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, readErr), "the file is damaged or not a capture"}
 	}
@@ -190,8 +190,8 @@ func parseFlags(fl *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 // analyzeFrames feeds every frame of rd to one analysis, the pipeline that
 // `run` and `analyze` share. It returns the result of what was read, and
 // the error that ended reading early, if any: frames before damage count.
-// Each of also sees every frame too.
-func analyzeFrames(rd *capture.Reader, facts diag.Facts, also ...func(capture.Frame)) (*diag.Result, error) {
+// Each frame is decoded once; each of also sees every IPv6 packet too.
+func analyzeFrames(rd *capture.Reader, facts diag.Facts, also ...func(capture.Packet)) (*diag.Result, error) {
 	a := diag.NewAnalyzer(facts)
 	for {
 		fr, err := rd.Next()
@@ -205,9 +205,12 @@ func analyzeFrames(rd *capture.Reader, facts diag.Facts, also ...func(capture.Fr
 			}
 			return a.Finish(), err
 		}
-		a.Add(fr)
-		for _, f := range also {
-			f(fr)
+		p, decodeErr := capture.Decode(fr)
+		a.AddDecoded(fr, p, decodeErr)
+		if decodeErr == nil {
+			for _, f := range also {
+				f(p)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/v6diag/v6diag/internal/entropy"
@@ -70,45 +71,45 @@ func prepareReport(doc report.Document, o reportOptions, configPath string) (rep
 	return rs, nil
 }
 
-// renderReports renders every report format, secrets scrubbed.
-func (rs reportSet) renderReports() ([]report.BundleFile, error) {
-	writers := []struct {
-		name  string
-		write func(io.Writer, report.Document) error
-	}{
-		{"report.txt", report.WriteText},
-		{"report.json", report.WriteJSON},
-		{"report.md", report.WriteMarkdown},
-		{"report.html", report.WriteHTML},
-	}
-	var files []report.BundleFile
-	for _, w := range writers {
-		var b bytes.Buffer
-		if err := w.write(&b, rs.doc); err != nil {
-			return nil, err
-		}
-		files = append(files, report.BundleFile{Name: w.name, Data: report.ScrubSecrets(b.Bytes(), rs.secrets)})
-	}
-	return files, nil
-}
-
 // writeBundle writes report.tar.gz into dir: the report files as written,
 // the capture (unless --redact without --redact-keep-pcap, or it holds a
 // secret), and network.diff and network.uci if present, scrubbed of secrets (and redacted
 // with --redact). network.suggested never goes in: it is the whole config,
-// passwords included. It returns notes on what was left out.
+// passwords included. It returns notes on what was left out. The members
+// are streamed from their files into the archive, which is streamed into
+// its file: a 32 MB capture is never read whole into memory.
 func (rs reportSet) writeBundle(dir, capturePath string, modTime time.Time) ([]string, error) {
 	var notes []string
 	var files []report.BundleFile
+	var opened []*os.File
+	defer func() {
+		for _, f := range opened {
+			f.Close()
+		}
+	}()
+	// member opens a file for the bundle; its size is taken now, and
+	// WriteBundle fails if the file then shrinks.
+	member := func(name, path string) (report.BundleFile, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return report.BundleFile{}, err
+		}
+		opened = append(opened, f)
+		st, err := f.Stat()
+		if err != nil {
+			return report.BundleFile{}, err
+		}
+		return report.BundleFile{Name: name, Body: f, Size: st.Size()}, nil
+	}
 	for _, name := range reportFiles {
 		if name == bundleName {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
+		m, err := member(name, filepath.Join(dir, name))
 		if err != nil {
 			return nil, cannotRun{fmt.Errorf("bundle: %w", err), "check the output folder"}
 		}
-		files = append(files, report.BundleFile{Name: name, Data: b})
+		files = append(files, m)
 	}
 	for _, name := range []string{diffName, batchName} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
@@ -126,48 +127,71 @@ func (rs reportSet) writeBundle(dir, capturePath string, modTime time.Time) ([]s
 	case rs.opts.redact && !rs.opts.keepPcap:
 		notes = append(notes, "the capture is not in "+bundleName+" (--redact); add --redact-keep-pcap to include it unredacted")
 	default:
-		b, err := readCapture(capturePath)
+		name := "capture.pcapng"
+		if strings.HasSuffix(capturePath, ".pcap") {
+			name = "capture.pcap"
+		}
+		m, err := member(name, capturePath)
+		if err == nil && m.Size > maxBundledCapture {
+			err = fmt.Errorf("%s is %d MB, more than %d MB; attach it separately", capturePath, m.Size>>20, maxBundledCapture>>20)
+		}
+		var secret bool
+		if err == nil {
+			secret, err = holdsAny(capturePath, rs.secrets)
+		}
 		switch {
 		case err != nil:
 			notes = append(notes, fmt.Sprintf("the capture is not in %s: %v", bundleName, err))
-		case containsAny(b, rs.secrets):
+		case secret:
 			notes = append(notes, "the capture is not in "+bundleName+": it holds a password from the network config")
 		default:
-			name := "capture.pcapng"
-			if strings.HasSuffix(capturePath, ".pcap") {
-				name = "capture.pcap"
-			}
-			files = append(files, report.BundleFile{Name: name, Data: b})
+			files = append(files, m)
 		}
 	}
-	var tgz bytes.Buffer
-	if err := report.WriteBundle(&tgz, files, modTime); err != nil {
-		return nil, err
-	}
-	if err := writeFileAtomic(filepath.Join(dir, bundleName), tgz.Bytes()); err != nil {
+	err := writeAtomic(filepath.Join(dir, bundleName), func(w io.Writer) error {
+		return report.WriteBundle(w, files, modTime)
+	})
+	if err != nil {
 		return nil, cannotRun{err, "check free space and permissions of the output folder"}
 	}
 	return notes, nil
 }
 
-func readCapture(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > maxBundledCapture {
-		return nil, fmt.Errorf("%s is %d MB, more than %d MB; attach it separately", path, st.Size()>>20, maxBundledCapture>>20)
-	}
-	return os.ReadFile(path)
-}
-
-func containsAny(b []byte, secrets []string) bool {
+// holdsAny reports whether the file at path holds one of the secrets,
+// reading it in pieces that overlap by the longest secret.
+func holdsAny(path string, secrets []string) (bool, error) {
+	longest := 0
 	for _, s := range secrets {
-		if bytes.Contains(b, []byte(s)) {
-			return true
+		longest = max(longest, len(s))
+	}
+	if longest == 0 {
+		return false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	buf := make([]byte, 0, 64<<10+longest)
+	for {
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		for _, s := range secrets {
+			if bytes.Contains(buf, []byte(s)) {
+				return true, nil
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		// Keep the tail a secret may continue from.
+		if keep := longest - 1; len(buf) > keep {
+			buf = buf[:copy(buf, buf[len(buf)-keep:])]
 		}
 	}
-	return false
 }
 
 // observeLink reads a capture once more for how its control frames were

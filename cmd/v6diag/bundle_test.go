@@ -88,3 +88,22 @@ func TestBundleKeepsSecretsOut(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldsAnyAcrossPieces: a secret is found wherever it sits in a
+// capture read piece by piece, across the 64 KB boundary too.
+func TestHoldsAnyAcrossPieces(t *testing.T) {
+	const secret = "Pl4nted-Secret-99"
+	dir := t.TempDir()
+	for _, at := range []int{0, 64<<10 - 5, 64 << 10, 200<<10 + 3, -1} {
+		b := make([]byte, 300<<10)
+		if at >= 0 {
+			copy(b[at:], secret)
+		}
+		path := filepath.Join(dir, "capture.pcap")
+		os.WriteFile(path, b, 0o600)
+		found, err := holdsAny(path, []string{"other-secret", secret})
+		if err != nil || found != (at >= 0) {
+			t.Errorf("secret at %d: holdsAny = %v, %v", at, found, err)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"analyze", "FILE", "-help"}, "Usage: v6diag analyze", flagNames(analyzeFlagSet)},
 		{[]string{"help", "analyze"}, "Usage: v6diag analyze", flagNames(analyzeFlagSet)},
 	}
-	if n := len(flagNames(runFlagSet)); n != 13 {
+	if n := len(flagNames(runFlagSet)); n != 14 {
 		t.Errorf("run defines %d flags; update README's usage line and this test if that is intended", n)
 	}
 	for _, tc := range tests {

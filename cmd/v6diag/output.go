@@ -3,11 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/report"
 )
 
 // outDir is the output folder of one run and the folders the run created
@@ -81,26 +83,57 @@ func outputDir(named string) (outDir, error) {
 
 // writeReports writes every report format, each atomically, so a failed
 // write leaves no half-written report behind; the caller discards the
-// others.
+// others. Each is rendered straight into its file through the secret
+// scrubber, one at a time: holding the four renderings (a report.json of
+// megabytes on a large capture) and their scrubbed copies at once set
+// analyze's peak memory (scripts/bench-analyze.sh).
 func writeReports(dir string, rs reportSet) error {
-	files, err := rs.renderReports()
-	if err != nil {
-		return err
+	writers := []struct {
+		name  string
+		write func(io.Writer, report.Document) error
+	}{
+		{"report.txt", report.WriteText},
+		{"report.json", report.WriteJSON},
+		{"report.md", report.WriteMarkdown},
+		{"report.html", report.WriteHTML},
 	}
-	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(dir, f.Name), f.Data); err != nil {
+	for _, w := range writers {
+		var renderErr error
+		err := writeAtomic(filepath.Join(dir, w.name), func(out io.Writer) error {
+			s := report.NewSecretScrubber(out, rs.secrets)
+			if renderErr = w.write(s, rs.doc); renderErr != nil {
+				return renderErr
+			}
+			return s.Close()
+		})
+		if renderErr != nil {
+			return renderErr
+		}
+		if err != nil {
 			return cannotRun{err, "check free space and permissions of the output folder"}
 		}
 	}
 	return nil
 }
 
+// writeFileAtomic writes b to path as writeAtomic does.
 func writeFileAtomic(path string, b []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// writeAtomic writes path, mode 0600, with what write puts into a
+// temporary file beside it, renamed into place only when all went well: a
+// reader never sees half a file. Writers gather their output themselves
+// (report.SecretScrubber, gzip), so there is no buffer here.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := tmp.Write(b); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)

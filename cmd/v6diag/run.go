@@ -51,6 +51,7 @@ type runFlags struct {
 	noRelease   bool
 	config      string
 	configSet   bool // --config was given: the file must exist
+	firewall    string
 	quiet       bool
 	strategy    string
 	rep         reportOptions
@@ -69,6 +70,7 @@ func newRunFlags(f *runFlags) *flag.FlagSet {
 	fl.BoolVar(&f.passive, "passive", false, "send nothing; record what the router's own client and the ISP exchange for --timeout (run 'ifup wan6' meanwhile)")
 	fl.BoolVar(&f.noRelease, "no-release", false, "keep the lease obtained instead of releasing it")
 	fl.StringVar(&f.config, "config", "/etc/config/network", "OpenWrt network config to read (never written)")
+	fl.StringVar(&f.firewall, "firewall", defaultFirewallConfig, "OpenWrt firewall config `FILE` to judge the DHCPv6 answers against when the loaded ruleset (nft, ip6tables) cannot be read (never written)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
 	fl.StringVar(&f.strategy, "strategy", "auto", strategyUsage)
 	addReportFlags(fl, &f.rep)
@@ -339,6 +341,9 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	if outcome != nil {
 		facts.Attempts = attemptWindows(outcome.Attempts)
 	}
+	fw, fwNote := readRouterFirewall(context.Background(), f.firewall, nc, ifc.Name)
+	facts.Firewall, facts.Interface = fw, ifc.Name
+	notes = append(notes, fwNote)
 	res, err := analyzeFile(capPath, facts)
 	if err != nil {
 		return fail(cannotRun{fmt.Errorf("read back %s: %w", capPath, err), ""})

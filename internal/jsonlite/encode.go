@@ -21,14 +21,18 @@ import (
 )
 
 // Encode writes v as indented JSON and a newline, as json.Encoder with
-// SetIndent("", "  ") and HTML escaping (its default) writes it.
+// SetIndent("", "  ") and HTML escaping (its default) writes it. It
+// streams: the text goes to w in pieces of about flushSize bytes, so a
+// report.json of megabytes never sits whole in memory (issue 11's 16 MB
+// peak RSS, scripts/bench-analyze.sh). Unlike json.Encoder it may have
+// written part of the text when it returns an error.
 func Encode(w io.Writer, v any) error {
-	b, err := Marshal(v)
-	if err != nil {
+	e := encoder{w: w, b: make([]byte, 0, flushSize+flushSize/4)}
+	if err := e.value(reflect.ValueOf(v), 0); err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	e.b = append(e.b, '\n')
+	return e.flush()
 }
 
 // Marshal returns v as indented JSON, without the trailing newline.
@@ -40,7 +44,33 @@ func Marshal(v any) ([]byte, error) {
 	return e.b, nil
 }
 
-type encoder struct{ b []byte }
+// flushSize is how much text Encode gathers before writing it out.
+const flushSize = 16 << 10
+
+// encoder appends JSON text to b; with a writer w (Encode) it hands b to w
+// whenever b passes flushSize.
+type encoder struct {
+	w io.Writer
+	b []byte
+}
+
+// flush writes what b holds to w, if there is a writer.
+func (e *encoder) flush() error {
+	if e.w == nil || len(e.b) == 0 {
+		return nil
+	}
+	_, err := e.w.Write(e.b)
+	e.b = e.b[:0]
+	return err
+}
+
+// maybeFlush writes b out once it passes flushSize.
+func (e *encoder) maybeFlush() error {
+	if e.w == nil || len(e.b) < flushSize {
+		return nil
+	}
+	return e.flush()
+}
 
 func (e *encoder) newline(depth int) {
 	e.b = append(e.b, '\n')
@@ -84,6 +114,9 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 			}
 			e.newline(depth + 1)
 			if err := e.value(v.Index(i), depth+1); err != nil {
+				return err
+			}
+			if err := e.maybeFlush(); err != nil {
 				return err
 			}
 		}

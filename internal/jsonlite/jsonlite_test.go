@@ -3,6 +3,7 @@ package jsonlite_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"reflect"
 	"strings"
@@ -225,6 +226,52 @@ func TestUnmarshalDepth(t *testing.T) {
 	var v advice
 	if err := jsonlite.Unmarshal([]byte(`{"x":`+strings.Repeat("[", 100000)), &v); err == nil {
 		t.Fatal("no error")
+	}
+}
+
+// pieceWriter records the size of every Write.
+type pieceWriter struct {
+	bytes.Buffer
+	pieces []int
+	fail   error
+}
+
+func (w *pieceWriter) Write(p []byte) (int, error) {
+	if w.fail != nil {
+		return 0, w.fail
+	}
+	w.pieces = append(w.pieces, len(p))
+	return w.Buffer.Write(p)
+}
+
+// TestEncodeStreams: a large value reaches the writer in pieces of about
+// 16 KB, never as one text of its whole size (report.json of a dense
+// capture is megabytes, issue 11's memory budget), and the pieces join to
+// exactly what encoding/json writes. A failing writer's error comes back.
+func TestEncodeStreams(t *testing.T) {
+	c := "x"
+	v := make([]Inner, 5000)
+	for i := range v {
+		v[i] = Inner{A: strings.Repeat("a", i%50), B: []int{i, -i}, C: &c}
+	}
+	var w pieceWriter
+	if err := jsonlite.Encode(&w, v); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := w.String(), encodingJSON(t, v); got != want {
+		t.Fatalf("streamed text differs from encoding/json's (%d bytes, want %d)", len(got), len(want))
+	}
+	if len(w.pieces) < 10 {
+		t.Errorf("%d bytes came in %d writes: not streamed", w.Len(), len(w.pieces))
+	}
+	for _, n := range w.pieces {
+		if n > 20<<10 {
+			t.Errorf("a write of %d bytes: pieces should stay near 16 KB", n)
+		}
+	}
+	broken := errors.New("disk full")
+	if err := jsonlite.Encode(&pieceWriter{fail: broken}, v); !errors.Is(err, broken) {
+		t.Errorf("Encode to a failing writer = %v, want %v", err, broken)
 	}
 }
 
