@@ -110,6 +110,7 @@ func Decode(f Frame) (Packet, error) {
 		// allocating; faults say which frame they are in.
 		err = fmt.Errorf("capture: frame %d: %w", f.Number, err)
 	}
+	countDecode(&p)
 	return p, err
 }
 

@@ -327,6 +327,7 @@ var singletons = map[uint16]string{
 // fault (at least Type, TransactionID and RelayHops), so a diagnosis can
 // still say which exchange the broken packet belonged to.
 func Parse(b []byte) (*Message, error) {
+	countParse()
 	b, relays, _, err := unwrapRelays(b, false)
 	if err != nil {
 		return nil, err

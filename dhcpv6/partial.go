@@ -24,6 +24,7 @@ var ErrCut = errors.New("dhcpv6: message cut short by the capture")
 // caller, who knows the frame was cut, says so), and on a whole message
 // ParsePartial returns what Parse does.
 func ParsePartial(b []byte) (*Message, error) {
+	countParse()
 	b, relays, cutRelay, err := unwrapRelays(b, true)
 	if err != nil {
 		return nil, err

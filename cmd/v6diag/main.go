@@ -64,7 +64,9 @@ Run 'v6diag COMMAND --help' for the flags of a command.
 
 func main() {
 	limitMemory()
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	writeCounts()
+	os.Exit(code)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -38,6 +38,32 @@ func BuildV6diag(t testing.TB) string {
 	return build.path
 }
 
+var countingBuild struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// BuildV6diagCounting is BuildV6diag with -tags v6diag_count: the binary
+// writes how many DHCPv6 frames it decoded and payloads it parsed into
+// $V6DIAG_COUNT_FILE when it exits (cmd/v6diag/count_on.go).
+func BuildV6diagCounting(t testing.TB) string {
+	t.Helper()
+	BuildV6diag(t) // for build.dir, which RemoveBuild deletes
+	countingBuild.once.Do(func() {
+		root, err := RepoRoot()
+		if err != nil {
+			countingBuild.err = err
+			return
+		}
+		countingBuild.path, countingBuild.err = goBuild(root, "./cmd/v6diag", filepath.Join(build.dir, "v6diag-counting"), "-tags", "v6diag_count")
+	})
+	if countingBuild.err != nil {
+		t.Fatalf("testbed: %v", countingBuild.err)
+	}
+	return countingBuild.path
+}
+
 // RemoveBuild deletes the directory Build compiled into, if any.
 func RemoveBuild() {
 	if build.dir != "" {
@@ -59,21 +85,21 @@ func buildV6diag() (string, error) {
 	return goBuild(root, "./cmd/v6diag", filepath.Join(dir, "v6diag"))
 }
 
-// goBuild runs `go build -o out pkg` in root with CGO_ENABLED=0.
-func goBuild(root, pkg, out string) (string, error) {
-	return goBuildEnv(root, pkg, out, nil)
+// goBuild runs `go build -o out [flags] pkg` in root with CGO_ENABLED=0.
+func goBuild(root, pkg, out string, flags ...string) (string, error) {
+	return goBuildEnv(root, pkg, out, nil, flags...)
 }
 
 // goBuildEnv is goBuild with extra environment, e.g. GOARCH for a router.
 // A build for another architecture is built as OpenWrt's packages are,
 // without inlining (scripts/openwrt-build.sh), so the emulated tests run
 // what ships.
-func goBuildEnv(root, pkg, out string, env []string) (string, error) {
+func goBuildEnv(root, pkg, out string, env []string, flags ...string) (string, error) {
 	gobin, err := goTool()
 	if err != nil {
 		return "", err
 	}
-	args := []string{"build", "-o", out}
+	args := append([]string{"build", "-o", out}, flags...)
 	if len(env) > 0 {
 		args = append(args, "-trimpath", "-gcflags", "all=-l")
 	}
