@@ -188,7 +188,7 @@ func prefixSet(rt Router) []string {
 	for _, p := range rt.Prefixes {
 		ps = append(ps, p.Prefix.String())
 	}
-	slices.Sort(ps)
+	sortStrings(ps)
 	return slices.Compact(ps)
 }
 
@@ -257,7 +257,7 @@ func mergeFrames(lists ...[]int) []int {
 			}
 		}
 	}
-	slices.Sort(out)
+	sortInts(out)
 	if len(out) > maxProblemFrames {
 		out = out[:maxProblemFrames]
 	}

@@ -624,7 +624,7 @@ func routerFrames(rs []Router) []int {
 	for _, r := range rs {
 		out = append(out, r.Frames...)
 	}
-	slices.Sort(out)
+	sortInts(out)
 	if len(out) > maxProblemFrames {
 		out = out[:maxProblemFrames]
 	}

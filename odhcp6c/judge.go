@@ -1,9 +1,8 @@
 package odhcp6c
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
+	"sort"
 	"strings"
 
 	"github.com/v6diag/v6diag/dhcpv6"
@@ -240,7 +239,15 @@ func Ranked(offers []Offer) []int {
 			idx = append(idx, i)
 		}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(offers[b].Preference, offers[a].Preference) })
+	// Stable by position; sort.Slice shares one implementation with the
+	// binary's other sorts where a generic one would add its own.
+	sort.Slice(idx, func(i, j int) bool {
+		pi, pj := offers[idx[i]].Preference, offers[idx[j]].Preference
+		if pi != pj {
+			return pi > pj
+		}
+		return idx[i] < idx[j]
+	})
 	return idx
 }
 

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/v6diag/v6diag/diag"
 )
@@ -110,25 +109,15 @@ func writeAttempts(b *strings.Builder, d Document) error {
 		return nil
 	}
 	fmt.Fprintf(b, "\nAttempts (--strategy %s; best: %s):\n", d.Strategy, bestText(d.BestAttempt))
-	var table strings.Builder
-	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  #\tsent\tgot\tstatus codes\tframes\tnetifd (wan6)")
+	table := [][]string{{"  #", "sent", "got", "status codes", "frames", "netifd (wan6)"}}
 	for _, r := range rows {
 		mark := ""
 		if r.Best {
 			mark = "*"
 		}
-		fmt.Fprintf(tw, "  %d%s\t%s\t%s\t%s\t%s\t%s\n", r.Index, mark, r.Sent, r.Got, r.Status, r.Frames, r.Nf)
+		table = append(table, []string{fmt.Sprintf("  %d%s", r.Index, mark), r.Sent, r.Got, r.Status, r.Frames, r.Nf})
 	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("report: lay out attempts: %w", err)
-	}
-	for _, line := range strings.SplitAfter(table.String(), "\n") {
-		b.WriteString(strings.TrimRight(line, " \n"))
-		if strings.HasSuffix(line, "\n") {
-			b.WriteString("\n")
-		}
-	}
+	b.WriteString(alignColumns(table))
 	return nil
 }
 

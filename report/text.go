@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 )
 
 // maxTextTimeline bounds the timeline in report.txt; report.json and the
@@ -180,31 +179,19 @@ func WriteText(w io.Writer, d Document) error {
 // timelineText lays the timeline out as an aligned table of at most max
 // rows, saying how many more report.json holds.
 func timelineText(d Document, max int) string {
-	var table strings.Builder
-	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  frame\t+seconds\tdir\tkind\txid\tsource\tdestination\tnote")
+	table := [][]string{{"  frame", "+seconds", "dir", "kind", "xid", "source", "destination", "note"}}
 	for i, e := range d.Timeline {
 		if i == max {
-			fmt.Fprintf(tw, "  …\t%d more in report.json\t\t\t\t\t\t\n", len(d.Timeline)-i)
+			table = append(table, []string{"  …", fmt.Sprintf("%d more in report.json", len(d.Timeline)-i), "", "", "", "", "", ""})
 			break
 		}
 		note := e.Note
 		if e.Ignored != "" {
 			note = strings.TrimPrefix(note+"; ignored: "+e.Ignored, "; ")
 		}
-		fmt.Fprintf(tw, "  %d\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Frame, e.Offset, e.Direction, e.Kind, e.TransactionID, e.Source, e.Destination, note)
+		table = append(table, []string{fmt.Sprintf("  %d", e.Frame), fmt.Sprintf("%.3f", e.Offset), e.Direction, e.Kind, e.TransactionID, e.Source, e.Destination, note})
 	}
-	tw.Flush() // writes to a strings.Builder: cannot fail
-	// tabwriter pads empty last cells; trailing blanks would make the
-	// report (and its golden files) fragile under editors that strip them.
-	var b strings.Builder
-	for _, line := range strings.SplitAfter(table.String(), "\n") {
-		b.WriteString(strings.TrimRight(line, " \n"))
-		if strings.HasSuffix(line, "\n") {
-			b.WriteString("\n")
-		}
-	}
-	return b.String()
+	return alignColumns(table)
 }
 
 // wrap breaks s into lines of at most width columns (counting runes), the
