@@ -447,8 +447,11 @@ func TestHostileFarSide(t *testing.T) {
 			},
 			args: []string{"--timeout", "15s"}, maxWall: 20 * time.Second, code: "ok",
 			check: func(t *testing.T, r measuredRun, isp *testisp.Handle) {
-				if r.report.Capture.Frames < 10000 || r.report.Capture.TimelineDropped == 0 {
-					t.Errorf("%d frames, %d dropped from the timeline; want the flood to reach the caps", r.report.Capture.Frames, r.report.Capture.TimelineDropped)
+				// The timeline's cap is what the flood must reach; how many
+				// of the 20000 copies arrive before the exchange ends
+				// depends on the machine's load (8780 once on a busy one).
+				if r.report.Capture.TimelineDropped == 0 {
+					t.Errorf("%d frames, none dropped from the timeline; want the flood to reach the caps", r.report.Capture.Frames)
 				}
 			},
 		},
