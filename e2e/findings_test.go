@@ -195,7 +195,7 @@ func prefixWith(pred func(p *ndp.PrefixInformation) bool) func(wireFrame) bool {
 	}
 }
 
-func hasOption(code uint16) func(m *dhcpv6.Message, _ wireFrame) bool {
+func hasOption(code dhcpv6.OptionCode) func(m *dhcpv6.Message, _ wireFrame) bool {
 	return func(m *dhcpv6.Message, _ wireFrame) bool { return slices.Contains(m.OptionCodes, code) }
 }
 
