@@ -24,14 +24,14 @@ func Filter(lt LinkType) ([]bpf.RawInstruction, error) {
 		/* t3  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0, SkipTrue: 11}, // Hop-by-Hop → accept
 		/* t4  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 44, SkipTrue: 10, SkipFalse: 9}, // Fragment → accept, else drop
 		/* t5  */ bpf.LoadIndirect{Off: 40, Size: 1}, // ICMPv6 type
-		/* t6  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 133, SkipTrue: 8}, // Router Solicitation → accept
-		/* t7  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 134, SkipTrue: 7, SkipFalse: 6}, // Router Advertisement → accept
+		/* t6  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: ICMPv6RouterSolicitation, SkipTrue: 8}, // Router Solicitation → accept
+		/* t7  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: ICMPv6RouterAdvertisement, SkipTrue: 7, SkipFalse: 6}, // Router Advertisement → accept
 		/* t8  */ bpf.LoadIndirect{Off: 40, Size: 2}, // UDP source port
-		/* t9  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 546, SkipTrue: 5},
-		/* t10 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 547, SkipTrue: 4},
+		/* t9  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: PortDHCPv6Client, SkipTrue: 5},
+		/* t10 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: PortDHCPv6Server, SkipTrue: 4},
 		/* t11 */ bpf.LoadIndirect{Off: 42, Size: 2}, // UDP destination port
-		/* t12 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 546, SkipTrue: 2},
-		/* t13 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 547, SkipTrue: 1},
+		/* t12 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: PortDHCPv6Client, SkipTrue: 2},
+		/* t13 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: PortDHCPv6Server, SkipTrue: 1},
 		/* t14 */ bpf.RetConstant{Val: 0}, // drop
 		/* t15 */ bpf.RetConstant{Val: snapLength}, // accept
 	}

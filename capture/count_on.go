@@ -11,7 +11,8 @@ import "sync/atomic"
 var decodedDHCPv6 atomic.Int64
 
 func countDecode(p *Packet) {
-	if p.Transport == TransportUDP && (p.SourcePort == 546 || p.SourcePort == 547 || p.DestinationPort == 546 || p.DestinationPort == 547) {
+	if p.Transport == TransportUDP && (p.SourcePort == PortDHCPv6Client || p.SourcePort == PortDHCPv6Server ||
+		p.DestinationPort == PortDHCPv6Client || p.DestinationPort == PortDHCPv6Server) {
 		decodedDHCPv6.Add(1)
 	}
 }

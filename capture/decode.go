@@ -33,6 +33,20 @@ const (
 	TransportUDP    Transport = 17
 )
 
+// The control frames v6diag captures: the ICMPv6 types of Router
+// Solicitation and Advertisement (RFC 4861 §4.1, §4.2) and the DHCPv6 UDP
+// ports (RFC 8415 §7.2). capture names them rather than ndp or dhcpv6
+// because its filter needs them and it must not import the message
+// parsers (ndp's tests read their captures through capture). They are
+// untyped so that they compare with an ICMPv6 type byte, a port and a BPF
+// operand alike.
+const (
+	ICMPv6RouterSolicitation  = 133
+	ICMPv6RouterAdvertisement = 134
+	PortDHCPv6Client          = 546
+	PortDHCPv6Server          = 547
+)
+
 // Packet is an IPv6 packet taken out of a frame: what the link layer said
 // about it, the IPv6 header fields the checks need, and the upper-layer
 // payload.

@@ -14,7 +14,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
-	"github.com/v6diag/v6diag/internal/testcaptures"
+	"github.com/v6diag/v6diag/internal/testtools/testcaptures"
 )
 
 // The tests in this file decode every frame twice, with Decode and with

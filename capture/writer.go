@@ -8,8 +8,10 @@ import (
 )
 
 // liveFilter is the live filter (Filter) in tcpdump's words, recorded in
-// the interface block so Wireshark shows what the capture kept.
-const liveFilter = "icmp6 and (ip6[40] == 133 or ip6[40] == 134) or udp port 546 or udp port 547"
+// the interface block so Wireshark shows what the capture kept. It is
+// written from the same constants as Filter so the two cannot drift.
+var liveFilter = fmt.Sprintf("icmp6 and (ip6[40] == %d or ip6[40] == %d) or udp port %d or udp port %d",
+	ICMPv6RouterSolicitation, ICMPv6RouterAdvertisement, PortDHCPv6Client, PortDHCPv6Server)
 
 // pcapng option codes (draft-ietf-opsawg-pcapng §4.2, §4.3).
 const (

@@ -14,7 +14,7 @@ import (
 // DefaultRequestedOptions is the ORO v6diag sends when a RequestShape
 // leaves RequestedOptions nil: DNS servers (23), domain list (24) and
 // SOL_MAX_RT (82), which RFC 8415 §18.2.1 says a Solicit must request.
-var DefaultRequestedOptions = []uint16{23, 24, 82}
+var DefaultRequestedOptions = []OptionCode{OptionDNSServers, OptionDomainList, OptionSolMaxRT}
 
 // RequestShape is what a Solicit or Request asks for, in one value so a
 // strategy ladder can vary it (PD-only, no hint, /56 hint, Rapid Commit…).
@@ -28,11 +28,11 @@ type RequestShape struct {
 	ReconfigureAccept bool
 	// RequestedOptions is the ORO. nil means DefaultRequestedOptions; an
 	// empty non-nil slice sends no ORO at all, unless AlwaysORO is set.
-	RequestedOptions []uint16
+	RequestedOptions []OptionCode
 	// SolicitOnlyOptions are requested in a Solicit and left out of the
 	// ORO of a Request: odhcp6c asks for SOL_MAX_RT only while soliciting
 	// (src/dhcpv6.c, dhcpv6_send: OPT_ORO_SOLICIT).
-	SolicitOnlyOptions []uint16
+	SolicitOnlyOptions []OptionCode
 	// AlwaysORO sends the ORO option even when it lists nothing, as
 	// odhcp6c does (its header always carries one).
 	AlwaysORO bool
@@ -86,7 +86,7 @@ func (s RequestShape) validate() error {
 
 // oro is the ORO of a message of type t: a Request leaves out the options
 // asked for only in a Solicit.
-func (s RequestShape) oro(t MessageType) []uint16 {
+func (s RequestShape) oro(t MessageType) []OptionCode {
 	codes := s.RequestedOptions
 	if codes == nil {
 		codes = DefaultRequestedOptions
@@ -94,7 +94,7 @@ func (s RequestShape) oro(t MessageType) []uint16 {
 	if t == MessageTypeSolicit || len(s.SolicitOnlyOptions) == 0 {
 		return codes
 	}
-	out := make([]uint16, 0, len(codes))
+	out := make([]OptionCode, 0, len(codes))
 	for _, c := range codes {
 		if !slices.Contains(s.SolicitOnlyOptions, c) {
 			out = append(out, c)
@@ -111,15 +111,15 @@ func (s RequestShape) oro(t MessageType) []uint16 {
 // wire; RFC 8415 lets options come in any order.
 func newMessage(t MessageType, xid TransactionID, id Identity, elapsed time.Duration, s *RequestShape, serverID DUID) *options.Encoder {
 	e := options.NewEncoder([]byte{byte(t), xid[0], xid[1], xid[2]})
-	e.Option(optElapsedTime, elapsedBody(elapsed))
+	e.Option(uint16(OptionElapsedTime), elapsedBody(elapsed))
 	if s != nil {
 		if oro := s.oro(t); len(oro) > 0 || s.AlwaysORO {
-			e.Uint16s(optORO, oro)
+			e.Option(uint16(OptionORO), codesBody(oro))
 		}
 	}
-	e.Option(optClientID, id.DUID)
+	e.Option(uint16(OptionClientID), id.DUID)
 	if serverID != nil {
-		e.Option(optServerID, serverID)
+		e.Option(uint16(OptionServerID), serverID)
 	}
 	return e
 }
@@ -137,14 +137,14 @@ func elapsedBody(e time.Duration) []byte {
 // never sends.
 func addShapeOptions(e *options.Encoder, s RequestShape, t MessageType) {
 	for _, o := range s.Extra {
-		e.Option(o.Code, o.Body)
+		e.Option(uint16(o.Code), o.Body)
 	}
 	if s.ReconfigureAccept {
-		e.Empty(optReconfAccept)
+		e.Empty(uint16(OptionReconfAccept))
 	}
 	addClientFQDN(e, s)
 	if s.RapidCommit && t == MessageTypeSolicit {
-		e.Empty(optRapidCommit)
+		e.Empty(uint16(OptionRapidCommit))
 	}
 }
 
@@ -162,7 +162,7 @@ func iaNABody(ia IA) ([]byte, error) {
 	for _, a := range ia.Addresses {
 		addr := a.Address.As16()
 		b := append(addr[:], lifetimeBytes(a.PreferredLifetime, a.ValidLifetime)...)
-		e.Option(optIAAddr, b)
+		e.Option(uint16(OptionIAAddr), b)
 	}
 	return e.Bytes()
 }
@@ -172,7 +172,7 @@ func iaNABody(ia IA) ([]byte, error) {
 func iaPDBody(ia IA) ([]byte, error) {
 	e := iaBody(ia.IAID)
 	for _, p := range ia.Prefixes {
-		e.Option(optIAPrefix, iaPrefixBody(p))
+		e.Option(uint16(OptionIAPrefix), iaPrefixBody(p))
 	}
 	return e.Bytes()
 }
@@ -201,13 +201,23 @@ func iaPrefixBody(p IAPrefix) []byte {
 }
 
 // addIA appends an IA_NA or IA_PD option whose body body built.
-func addIA(e *options.Encoder, code uint16, body func(IA) ([]byte, error), ia IA) error {
+func addIA(e *options.Encoder, code OptionCode, body func(IA) ([]byte, error), ia IA) error {
 	b, err := body(ia)
 	if err != nil {
 		return fmt.Errorf("dhcpv6: encode IA %x: %w", ia.IAID, err)
 	}
-	e.Option(code, b)
+	e.Option(uint16(code), b)
 	return nil
+}
+
+// codesBody is the body of an Option Request option (RFC 8415 §21.7):
+// each code as a 16-bit value.
+func codesBody(codes []OptionCode) []byte {
+	body := make([]byte, 0, 2*len(codes))
+	for _, c := range codes {
+		body = binary.BigEndian.AppendUint16(body, uint16(c))
+	}
+	return body
 }
 
 // finish returns the encoded message or the first encoding error.
@@ -233,7 +243,7 @@ func NewSolicit(id Identity, shape RequestShape, xid TransactionID, elapsed time
 	m := newMessage(MessageTypeSolicit, xid, id, elapsed, &shape, nil)
 	addShapeOptions(m, shape, MessageTypeSolicit)
 	if shape.IANA {
-		if err := addIA(m, optIANA, iaNABody, IA{IAID: id.IAID}); err != nil {
+		if err := addIA(m, OptionIANA, iaNABody, IA{IAID: id.IAID}); err != nil {
 			return nil, err
 		}
 	}
@@ -246,7 +256,7 @@ func NewSolicit(id Identity, shape RequestShape, xid TransactionID, elapsed time
 			}
 			pd.Prefixes = []IAPrefix{{Prefix: netip.PrefixFrom(hint, shape.PrefixLength)}}
 		}
-		if err := addIA(m, optIAPD, iaPDBody, pd); err != nil {
+		if err := addIA(m, OptionIAPD, iaPDBody, pd); err != nil {
 			return nil, err
 		}
 	}
@@ -341,12 +351,12 @@ func NewRequestFor(id Identity, shape RequestShape, xid TransactionID, elapsed t
 	m := newMessage(MessageTypeRequest, xid, id, elapsed, &shape, serverID)
 	addShapeOptions(m, shape, MessageTypeRequest)
 	for _, ia := range na {
-		if err := addIA(m, optIANA, iaNABody, ia); err != nil {
+		if err := addIA(m, OptionIANA, iaNABody, ia); err != nil {
 			return nil, err
 		}
 	}
 	for _, ia := range pd {
-		if err := addIA(m, optIAPD, iaPDBody, ia); err != nil {
+		if err := addIA(m, OptionIAPD, iaPDBody, ia); err != nil {
 			return nil, err
 		}
 	}
@@ -367,7 +377,7 @@ func NewRelease(id Identity, xid TransactionID, elapsed time.Duration, serverID 
 	n := 0
 	for _, ia := range obtained {
 		if len(ia.Addresses) > 0 {
-			if err := addIA(m, optIANA, iaNABody, IA{IAID: ia.IAID, Addresses: zeroLifetimes(ia).Addresses}); err != nil {
+			if err := addIA(m, OptionIANA, iaNABody, IA{IAID: ia.IAID, Addresses: zeroLifetimes(ia).Addresses}); err != nil {
 				return nil, err
 			}
 			n++
@@ -375,7 +385,7 @@ func NewRelease(id Identity, xid TransactionID, elapsed time.Duration, serverID 
 	}
 	for _, ia := range obtainedPD {
 		if len(ia.Prefixes) > 0 {
-			if err := addIA(m, optIAPD, iaPDBody, IA{IAID: ia.IAID, Prefixes: zeroLifetimes(ia).Prefixes}); err != nil {
+			if err := addIA(m, OptionIAPD, iaPDBody, IA{IAID: ia.IAID, Prefixes: zeroLifetimes(ia).Prefixes}); err != nil {
 				return nil, err
 			}
 			n++

@@ -57,37 +57,37 @@ func TestBuildRoundTrip(t *testing.T) {
 			want: &Message{
 				Type: MessageTypeSolicit, TransactionID: xid, ClientID: id.DUID,
 				ElapsedTime:       ptr(1500 * time.Millisecond),
-				RequestedOptions:  []uint16{23, 24, 82},
+				RequestedOptions:  []OptionCode{23, 24, 82},
 				ReconfigureAccept: true,
 				RapidCommit:       true,
 				IANA:              []IA{{IAID: id.IAID}},
 				IAPD:              []IA{{IAID: id.IAID, Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("::/56")}}}},
-				OptionCodes:       []uint16{8, 6, 1, 20, 14, 3, 25},
+				OptionCodes:       []OptionCode{8, 6, 1, 20, 14, 3, 25},
 			},
 		},
 		{
 			name: "Solicit PD-only, no hint, no ORO, elapsed clamped",
 			build: func() ([]byte, error) {
-				return NewSolicit(id, RequestShape{IAPD: true, RequestedOptions: []uint16{}}, xid, time.Hour)
+				return NewSolicit(id, RequestShape{IAPD: true, RequestedOptions: []OptionCode{}}, xid, time.Hour)
 			},
 			want: &Message{
 				Type: MessageTypeSolicit, TransactionID: xid, ClientID: id.DUID,
 				ElapsedTime: ptr(655350 * time.Millisecond),
 				IAPD:        []IA{{IAID: id.IAID}},
-				OptionCodes: []uint16{8, 1, 25},
+				OptionCodes: []OptionCode{8, 1, 25},
 			},
 		},
 		{
 			name: "Solicit IA_NA only, custom ORO",
 			build: func() ([]byte, error) {
-				return NewSolicit(id, RequestShape{IANA: true, RequestedOptions: []uint16{23, 64}}, xid, 0)
+				return NewSolicit(id, RequestShape{IANA: true, RequestedOptions: []OptionCode{23, 64}}, xid, 0)
 			},
 			want: &Message{
 				Type: MessageTypeSolicit, TransactionID: xid, ClientID: id.DUID,
 				ElapsedTime:      ptr(time.Duration(0)),
-				RequestedOptions: []uint16{23, 64},
+				RequestedOptions: []OptionCode{23, 64},
 				IANA:             []IA{{IAID: id.IAID}},
-				OptionCodes:      []uint16{8, 6, 1, 3},
+				OptionCodes:      []OptionCode{8, 6, 1, 3},
 			},
 		},
 	}
@@ -161,13 +161,13 @@ func TestRequestFromPDOnlyAdvertise(t *testing.T) {
 		ClientID:         id.DUID,
 		ServerID:         adv.ServerID,
 		ElapsedTime:      ptr(time.Duration(0)),
-		RequestedOptions: []uint16{23, 24, 82},
+		RequestedOptions: []OptionCode{23, 24, 82},
 		// The offered prefix is the hint, with the offered lifetimes and
 		// T1/T2 zeroed, as odhcp6c sends it; no IA_NA, because none was
 		// offered.
 		IAPD: []IA{{IAID: id.IAID, Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("2a00:1:1:100::/56"),
 			PreferredLifetime: 75 * time.Minute, ValidLifetime: 2 * time.Hour}}}},
-		OptionCodes: []uint16{8, 6, 1, 2, 25},
+		OptionCodes: []OptionCode{8, 6, 1, 2, 25},
 	}
 	if diff := cmp.Diff(want, got, cmpNetip); diff != "" {
 		t.Errorf("Request (-want +got):\n%s", diff)
@@ -233,7 +233,7 @@ func TestReleaseContents(t *testing.T) {
 		ElapsedTime:   ptr(2 * time.Second),
 		IANA:          []IA{{IAID: id.IAID, Addresses: []IAAddress{{Address: netip.MustParseAddr("2001:db8::1")}}}},
 		IAPD:          []IA{{IAID: id.IAID, Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("2001:db8:100::/56")}}}},
-		OptionCodes:   []uint16{8, 1, 2, 3, 25},
+		OptionCodes:   []OptionCode{8, 1, 2, 3, 25},
 	}
 	if diff := cmp.Diff(want, got, cmpNetip); diff != "" {
 		t.Errorf("Release (-want +got):\n%s", diff)

@@ -364,7 +364,7 @@ func (c *Client) check(m *Message) string {
 // learnSolMaxRT adopts a server's SOL_MAX_RT option if it is within the
 // bounds of RFC 8415 §21.24.
 func (c *Client) learnSolMaxRT(m *Message) {
-	if m.SolMaxRT == nil || *m.SolMaxRT < minServerSolMaxRT || *m.SolMaxRT > maxServerSolMaxRT {
+	if !UsableSolMaxRT(m.SolMaxRT) {
 		return
 	}
 	c.solMaxRT = *m.SolMaxRT

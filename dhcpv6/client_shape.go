@@ -8,13 +8,6 @@ import (
 	"github.com/v6diag/v6diag/dhcpv6/options"
 )
 
-// Option codes the request shapes add beyond RFC 8415's own.
-const (
-	optUserClass   uint16 = 15 // RFC 8415 §21.15
-	optVendorClass uint16 = 16 // RFC 8415 §21.16
-	optClientFQDN  uint16 = 39 // RFC 4704 §4
-)
-
 // OdhcpcRequestedOptions is the ORO odhcp6c puts in a Solicit by default
 // (its built-in list without -R, plus the SOL_MAX_RT it always asks for in
 // a Solicit): SIP domain and address (21, 22), DNS servers and search list
@@ -22,7 +15,9 @@ const (
 // MAP-E, MAP-T and lw4o6 containers (94, 95, 96) and SOL_MAX_RT (82). A
 // strategy ladder that wants its first attempt to look like the router's own
 // client sends this list.
-var OdhcpcRequestedOptions = []uint16{21, 22, 23, 24, 31, 56, 64, 67, 94, 95, 96, 82}
+var OdhcpcRequestedOptions = []OptionCode{OptionSIPDomains, OptionSIPServers, OptionDNSServers, OptionDomainList,
+	OptionSNTPServers, OptionNTPServer, OptionAFTRName, OptionPDExclude, OptionS46MapE, OptionS46MapT, OptionS46LW4over6,
+	OptionSolMaxRT}
 
 // ExtraOption is one option an ISP profile needs in every Solicit and
 // Request, carried as its code and body: the typed hook for what some ISPs
@@ -30,26 +25,26 @@ var OdhcpcRequestedOptions = []uint16{21, 22, 23, 24, 31, 56, 64, 67, 94, 95, 96
 // authentication, code 11, whose keys a profile would have to supply).
 // Build the common ones with VendorClass and UserClass.
 type ExtraOption struct {
-	Code uint16
+	Code OptionCode
 	Body []byte
 }
 
 // managedOptions are the options the builders own; an ExtraOption may not
 // repeat them, or the message would carry two conflicting copies.
-var managedOptions = []uint16{optClientID, optServerID, optIANA, optORO, optElapsedTime,
-	optRapidCommit, optReconfAccept, optIAPD, optClientFQDN}
+var managedOptions = []OptionCode{OptionClientID, OptionServerID, OptionIANA, OptionORO, OptionElapsedTime,
+	OptionRapidCommit, OptionReconfAccept, OptionIAPD, OptionClientFQDN}
 
 // VendorClass returns a Vendor Class option (RFC 8415 §21.16): the vendor's
 // IANA enterprise number, then each class as a 16-bit length and its bytes.
 func VendorClass(enterprise uint32, classes ...[]byte) ExtraOption {
 	b := binary.BigEndian.AppendUint32(nil, enterprise)
-	return ExtraOption{Code: optVendorClass, Body: appendClasses(b, classes)}
+	return ExtraOption{Code: OptionVendorClass, Body: appendClasses(b, classes)}
 }
 
 // UserClass returns a User Class option (RFC 8415 §21.15): each class as a
 // 16-bit length and its bytes.
 func UserClass(classes ...[]byte) ExtraOption {
-	return ExtraOption{Code: optUserClass, Body: appendClasses(nil, classes)}
+	return ExtraOption{Code: OptionUserClass, Body: appendClasses(nil, classes)}
 }
 
 func appendClasses(b []byte, classes [][]byte) []byte {
@@ -95,7 +90,7 @@ func (s RequestShape) validateClientOptions() error {
 func addClientFQDN(e *options.Encoder, s RequestShape) {
 	if s.ClientFQDN != "" {
 		if b, err := clientFQDNBody(s.ClientFQDN); err == nil {
-			e.Option(optClientFQDN, b)
+			e.Option(uint16(OptionClientFQDN), b)
 		}
 	}
 }

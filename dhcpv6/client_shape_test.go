@@ -19,9 +19,9 @@ func odhcp6cShape() RequestShape {
 
 // rawOptions walks the top-level options of a client message (after the
 // 4-byte header) and returns their bodies by code, independent of Parse.
-func rawOptions(t *testing.T, b []byte) map[uint16][][]byte {
+func rawOptions(t *testing.T, b []byte) map[OptionCode][][]byte {
 	t.Helper()
-	out := map[uint16][][]byte{}
+	out := map[OptionCode][][]byte{}
 	for b = b[4:]; len(b) > 0; {
 		if len(b) < 4 {
 			t.Fatalf("truncated option header %x", b)
@@ -30,7 +30,7 @@ func rawOptions(t *testing.T, b []byte) map[uint16][][]byte {
 		if len(b) < 4+n {
 			t.Fatalf("option %d runs past the message", code)
 		}
-		out[code] = append(out[code], b[4:4+n])
+		out[OptionCode(code)] = append(out[OptionCode(code)], b[4:4+n])
 		b = b[4+n:]
 	}
 	return out
@@ -54,15 +54,15 @@ func TestSolicitLikeOdhcp6c(t *testing.T) {
 		t.Errorf("Client FQDN flags %d name %v; want 0 and OpenWrt", fqdn.Flags, fqdn.DomainName.Labels)
 	}
 	raw := rawOptions(t, b)
-	if got, want := raw[optClientFQDN][0], []byte("\x00\x07OpenWrt\x00"); !bytes.Equal(got, want) {
+	if got, want := raw[OptionClientFQDN][0], []byte("\x00\x07OpenWrt\x00"); !bytes.Equal(got, want) {
 		t.Errorf("Client FQDN body %q, want %q (flags 0, root label, as dn_comp writes it)", got, want)
 	}
 	if m.GetOneOption(idhcp.OptionReconfAccept) == nil {
 		t.Error("no Reconfigure Accept")
 	}
-	var oro []uint16
+	var oro []OptionCode
 	for _, c := range m.Options.RequestedOptions() {
-		oro = append(oro, uint16(c))
+		oro = append(oro, OptionCode(c))
 	}
 	if !slices.Equal(oro, OdhcpcRequestedOptions) {
 		t.Errorf("ORO %v, want odhcp6c's %v", oro, OdhcpcRequestedOptions)
@@ -82,13 +82,13 @@ func TestSolicitWithoutFQDNAndReconfigureAccept(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := rawOptions(t, crossDecode(t, b).ToBytes())
-	if _, ok := raw[optClientFQDN]; ok {
+	if _, ok := raw[OptionClientFQDN]; ok {
 		t.Error("Client FQDN sent though the shape has none")
 	}
-	if _, ok := raw[optReconfAccept]; ok {
+	if _, ok := raw[OptionReconfAccept]; ok {
 		t.Error("Reconfigure Accept sent though the shape has none")
 	}
-	if _, ok := raw[optORO]; !ok {
+	if _, ok := raw[OptionORO]; !ok {
 		t.Error("ORO missing")
 	}
 }
@@ -126,7 +126,7 @@ func TestClientRequestKeepsShapeOptions(t *testing.T) {
 	out := c.Tick(c.Deadline())
 	mustParse(t, out, MessageTypeRequest)
 	raw := rawOptions(t, out[0].Payload)
-	for _, code := range []uint16{optClientFQDN, optReconfAccept, optUserClass, optVendorClass, optORO} {
+	for _, code := range []OptionCode{OptionClientFQDN, OptionReconfAccept, OptionUserClass, OptionVendorClass, OptionORO} {
 		if _, ok := raw[code]; !ok {
 			t.Errorf("Request lacks option %d", code)
 		}
@@ -141,7 +141,7 @@ func TestShapeOptionErrors(t *testing.T) {
 	}{
 		{"label too long", RequestShape{IAPD: true, ClientFQDN: strings.Repeat("a", 64)}, "Client FQDN"},
 		{"empty label", RequestShape{IAPD: true, ClientFQDN: "a..b"}, "Client FQDN"},
-		{"managed option", RequestShape{IAPD: true, Extra: []ExtraOption{{Code: optRapidCommit}}}, "builds itself"},
+		{"managed option", RequestShape{IAPD: true, Extra: []ExtraOption{{Code: OptionRapidCommit}}}, "builds itself"},
 		{"too long", RequestShape{IAPD: true, Extra: []ExtraOption{{Code: 16, Body: make([]byte, 70000)}}}, "longer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

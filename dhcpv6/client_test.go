@@ -343,7 +343,7 @@ func TestClientReleaseCycle(t *testing.T) {
 		ClientID: c.cfg.Identity.DUID, ServerID: serverDUID,
 		ElapsedTime: ptr(time.Duration(0)),
 		IAPD:        []IA{{IAID: iaid, Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("2a00:1:1:100::/56")}}}},
-		OptionCodes: []uint16{8, 1, 2, 25},
+		OptionCodes: []OptionCode{8, 1, 2, 25},
 	}
 	if diff := cmp.Diff(want, rel, cmpNetip); diff != "" {
 		t.Errorf("Release (-want +got):\n%s", diff)

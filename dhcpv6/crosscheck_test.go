@@ -84,13 +84,13 @@ func TestCrossCheckSolicit(t *testing.T) {
 		},
 		{
 			name:    "PD-only without hint, empty ORO, elapsed past the field clamped",
-			shape:   RequestShape{IAPD: true, RequestedOptions: []uint16{}},
+			shape:   RequestShape{IAPD: true, RequestedOptions: []OptionCode{}},
 			elapsed: 24 * time.Hour, elapsedHundredths: 0xffff,
 			pd: []crossIA{{iaid: id.IAID}},
 		},
 		{
 			name:    "IA_NA only, negative elapsed, custom ORO",
-			shape:   RequestShape{IANA: true, RequestedOptions: []uint16{23, 64, 82, 0xffff}},
+			shape:   RequestShape{IANA: true, RequestedOptions: []OptionCode{23, 64, 82, 0xffff}},
 			elapsed: -time.Second, elapsedHundredths: 0,
 			oro: []uint16{23, 64, 82, 0xffff},
 			na:  []crossIA{{iaid: id.IAID}},

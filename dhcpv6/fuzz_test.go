@@ -27,7 +27,7 @@ func FuzzParse(f *testing.F) {
 	id := testIdentity()
 	for _, shape := range []RequestShape{
 		{IANA: true, IAPD: true, PrefixLength: 56, RapidCommit: true, ReconfigureAccept: true},
-		{IAPD: true, RequestedOptions: []uint16{}},
+		{IAPD: true, RequestedOptions: []OptionCode{}},
 	} {
 		b, err := NewSolicit(id, shape, TransactionID{1, 2, 3}, 0)
 		if err != nil {

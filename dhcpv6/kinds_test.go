@@ -48,7 +48,7 @@ func TestParseRelayLayers(t *testing.T) {
 	}
 	want := []Relay{{
 		Type: MessageTypeRelayForward, HopCount: 1, LinkAddress: netip.MustParseAddr("fc00:502:411:1::1"), PeerAddress: netip.MustParseAddr("fc00:502:411:1::1"),
-		InterfaceID: mustHex(t, "54d46ffa109a"), OptionCodes: []uint16{18, 17, 9},
+		InterfaceID: mustHex(t, "54d46ffa109a"), OptionCodes: []OptionCode{18, 17, 9},
 	}}
 	if diff := cmp.Diff(want, m.Relays, cmpNetip); diff != "" {
 		t.Errorf("relays (-want +got):\n%s", diff)
@@ -70,8 +70,8 @@ func TestParseRelayLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = []Relay{
-		{Type: MessageTypeRelayForward, HopCount: 1, LinkAddress: netip.IPv6Unspecified(), PeerAddress: netip.MustParseAddr("2001:db8:1::1"), InterfaceID: []byte("eth0.7"), OptionCodes: []uint16{18, 9}},
-		{Type: MessageTypeRelayForward, LinkAddress: netip.MustParseAddr("2001:db8:1::1"), PeerAddress: netip.MustParseAddr("fe80::1"), RemoteID: []byte{0xca, 0xfe}, RemoteIDEnterprise: 3561, OptionCodes: []uint16{37, 9}},
+		{Type: MessageTypeRelayForward, HopCount: 1, LinkAddress: netip.IPv6Unspecified(), PeerAddress: netip.MustParseAddr("2001:db8:1::1"), InterfaceID: []byte("eth0.7"), OptionCodes: []OptionCode{18, 9}},
+		{Type: MessageTypeRelayForward, LinkAddress: netip.MustParseAddr("2001:db8:1::1"), PeerAddress: netip.MustParseAddr("fe80::1"), RemoteID: []byte{0xca, 0xfe}, RemoteIDEnterprise: 3561, OptionCodes: []OptionCode{37, 9}},
 	}
 	if diff := cmp.Diff(want, m.Relays, cmpNetip); diff != "" {
 		t.Errorf("nested relays (-want +got):\n%s", diff)

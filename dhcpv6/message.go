@@ -184,7 +184,7 @@ type Message struct {
 	RapidCommit       bool
 	ReconfigureAccept bool
 	ElapsedTime       *time.Duration
-	RequestedOptions  []uint16 // ORO
+	RequestedOptions  []OptionCode // ORO
 	IANA              []IA
 	IATA              []IA // temporary addresses (RFC 8415 §21.5); T1 and T2 are zero
 	IAPD              []IA
@@ -198,7 +198,7 @@ type Message struct {
 	// ReconfigureMessage is the msg-type a Reconfigure asks the client to
 	// send (option 19, RFC 8415 §21.19); 0 if absent.
 	ReconfigureMessage MessageType
-	OptionCodes        []uint16 // codes of all top-level options in wire order
+	OptionCodes        []OptionCode // codes of all top-level options in wire order
 	RelayHops          int
 	// Relays are the Relay-forw/Relay-repl layers peeled, outermost (the
 	// one nearest the server) first; len(Relays) == RelayHops.
@@ -228,7 +228,7 @@ type Relay struct {
 	// nil if absent; RemoteIDEnterprise is that number.
 	RemoteID           []byte
 	RemoteIDEnterprise uint32
-	OptionCodes        []uint16
+	OptionCodes        []OptionCode
 }
 
 // Authentication is an Authentication option (RFC 8415 §21.11).
@@ -275,51 +275,6 @@ const (
 	iaPrefixLen      = 25 // preferred, valid, prefix-length, prefix
 )
 
-// Option codes (RFC 8415 §21, the IANA DHCPv6 option registry).
-const (
-	optClientID     uint16 = 1  // RFC 8415 §21.2
-	optServerID     uint16 = 2  // §21.3
-	optIANA         uint16 = 3  // §21.4
-	optIATA         uint16 = 4  // §21.5
-	optIAAddr       uint16 = 5  // §21.6
-	optORO          uint16 = 6  // §21.7
-	optPreference   uint16 = 7  // §21.8
-	optElapsedTime  uint16 = 8  // §21.9
-	optRelayMsg     uint16 = 9  // §21.10
-	optAuth         uint16 = 11 // §21.11
-	optUnicast      uint16 = 12 // §21.12
-	optStatusCode   uint16 = 13 // §21.13
-	optRapidCommit  uint16 = 14 // §21.14
-	optInterfaceID  uint16 = 18 // §21.18
-	optReconfMsg    uint16 = 19 // §21.19
-	optReconfAccept uint16 = 20 // §21.20
-	optDNS          uint16 = 23 // RFC 3646 §3
-	optDomainList   uint16 = 24 // RFC 3646 §4
-	optIAPD         uint16 = 25 // RFC 8415 §21.21
-	optIAPrefix     uint16 = 26 // §21.22
-	optRemoteID     uint16 = 37 // RFC 4649 §3
-	optSolMaxRT     uint16 = 82 // §21.24
-)
-
-// singletons may appear at most once at the top level of a message
-// (RFC 8415 Appendix B); Parse uses the first and notes the repeat.
-var singletons = map[uint16]string{
-	optClientID:     "Client ID",
-	optServerID:     "Server ID",
-	optORO:          "ORO",
-	optPreference:   "Preference",
-	optElapsedTime:  "Elapsed Time",
-	optUnicast:      "Server Unicast",
-	optStatusCode:   "Status Code",
-	optRapidCommit:  "Rapid Commit",
-	optReconfAccept: "Reconfigure Accept",
-	optAuth:         "Authentication",
-	optReconfMsg:    "Reconfigure Message",
-	optDNS:          "DNS Recursive Name Server",
-	optDomainList:   "Domain Search List",
-	optSolMaxRT:     "SOL_MAX_RT",
-}
-
 // Parse decodes one DHCPv6 UDP payload (RFC 8415 §8, §9), unwrapping relay
 // messages. It never panics. Errors wrap ErrMalformed and name the fault,
 // e.g. "IA_PD option length 8 shorter than 12". When the header could be
@@ -336,11 +291,22 @@ func Parse(b []byte) (*Message, error) {
 		return nil, malformed("message is %d bytes, shorter than the %d-byte header", len(b), messageHeaderLen)
 	}
 	m := headerOf(b, relays)
-	opts, err := options.Parse(b[messageHeaderLen:])
+	opts, err := parseOptions(b[messageHeaderLen:])
 	if err != nil {
 		return m, malformed("%v", err)
 	}
 	return m, m.decodeOptions(opts)
+}
+
+// parseOptions splits an option area with options.Parse, naming an
+// option that runs past the area as Parse's errors name it
+// ("IA_PD option 25 length …"): options walks codes without knowing them.
+func parseOptions(b []byte) ([]options.Option, error) {
+	opts, err := options.Parse(b)
+	if le, ok := errors.AsType[*options.LengthError](err); ok {
+		return opts, fmt.Errorf("%s%w", OptionCode(le.Code).namePrefix(), err)
+	}
+	return opts, err
 }
 
 // unwrapRelays peels the Relay-forw and Relay-repl layers off b (RFC 8415
@@ -364,18 +330,18 @@ func unwrapRelays(b []byte, cut bool) (inner []byte, relays []Relay, cutIn strin
 		var lost *options.Cut
 		if cut {
 			opts, lost = options.ParseCut(b[relayHeaderLen:])
-		} else if opts, err = options.Parse(b[relayHeaderLen:]); err != nil {
+		} else if opts, err = parseOptions(b[relayHeaderLen:]); err != nil {
 			return nil, nil, "", malformed("%s layer %d: %v", t, layer, err)
 		}
 		relays = append(relays, relayLayer(t, b[:relayHeaderLen], opts))
-		if rm, ok := options.First(opts, optRelayMsg); ok {
+		if rm, ok := options.First(opts, uint16(OptionRelayMsg)); ok {
 			b = rm.Data
 			continue
 		}
 		switch {
 		case !cut:
 			return nil, nil, "", malformed("%s layer %d carries no Relay Message option", t, layer)
-		case lost == nil || lost.Code != optRelayMsg:
+		case lost == nil || OptionCode(lost.Code) != OptionRelayMsg:
 			return nil, nil, "", fmt.Errorf("%w: cut before %s layer %d's Relay Message option", ErrCut, t, layer)
 		}
 		b = lost.Data
@@ -395,18 +361,19 @@ func headerOf(b []byte, relays []Relay) *Message {
 // decodeOptions fills m from its top-level options.
 func (m *Message) decodeOptions(opts []options.Option) error {
 	for _, o := range opts {
-		m.OptionCodes = append(m.OptionCodes, o.Code)
+		m.OptionCodes = append(m.OptionCodes, OptionCode(o.Code))
 	}
-	seen := make(map[uint16]bool)
+	seen := make(map[OptionCode]bool)
 	for _, o := range opts {
-		name, single := singletons[o.Code]
-		if single && seen[o.Code] {
+		c := OptionCode(o.Code)
+		single := c.single()
+		if single && seen[c] {
 			continue
 		}
-		seen[o.Code] = true
+		seen[c] = true
 		if single {
 			if n := options.Count(opts, o.Code); n > 1 {
-				m.problem("%s option appears %d times; the first is used", name, n)
+				m.problem("%s option appears %d times; the first is used", c.title(), n)
 			}
 		}
 		if err := m.decodeOption(o); err != nil {
@@ -426,12 +393,12 @@ func relayLayer(t MessageType, hdr []byte, opts []options.Option) Relay {
 		PeerAddress: netip.AddrFrom16([16]byte(hdr[18:34])),
 	}
 	for _, o := range opts {
-		r.OptionCodes = append(r.OptionCodes, o.Code)
+		r.OptionCodes = append(r.OptionCodes, OptionCode(o.Code))
 	}
-	if o, ok := options.First(opts, optInterfaceID); ok {
+	if o, ok := options.First(opts, uint16(OptionInterfaceID)); ok {
 		r.InterfaceID = append([]byte{}, o.Data...)
 	}
-	if o, ok := options.First(opts, optRemoteID); ok && len(o.Data) >= 4 {
+	if o, ok := options.First(opts, uint16(OptionRemoteID)); ok && len(o.Data) >= 4 {
 		r.RemoteIDEnterprise = binary.BigEndian.Uint32(o.Data)
 		r.RemoteID = append([]byte{}, o.Data[4:]...)
 	}
@@ -446,25 +413,25 @@ func (m *Message) problem(format string, args ...any) {
 // for faults in the framing of IA options; other oddities become Problems.
 func (m *Message) decodeOption(o options.Option) error {
 	d := o.Data
-	switch o.Code {
-	case optClientID:
+	switch c := OptionCode(o.Code); c {
+	case OptionClientID:
 		m.ClientID = m.duid("Client ID", d)
-	case optServerID:
+	case OptionServerID:
 		m.ServerID = m.duid("Server ID", d)
-	case optIANA, optIATA, optIAPD:
-		ia, err := parseIA(o.Code, d, m)
+	case OptionIANA, OptionIATA, OptionIAPD:
+		ia, err := parseIA(c, d, m)
 		if err != nil {
 			return err
 		}
-		switch o.Code {
-		case optIANA:
+		switch c {
+		case OptionIANA:
 			m.IANA = append(m.IANA, ia)
-		case optIATA:
+		case OptionIATA:
 			m.IATA = append(m.IATA, ia)
 		default:
 			m.IAPD = append(m.IAPD, ia)
 		}
-	case optAuth:
+	case OptionAuth:
 		// RFC 8415 §21.11: protocol, algorithm, RDM, 8-byte replay
 		// detection, then the protocol's information.
 		if len(d) < 11 {
@@ -473,54 +440,54 @@ func (m *Message) decodeOption(o options.Option) error {
 		}
 		m.Authentication = &Authentication{Protocol: d[0], Algorithm: d[1], RDM: d[2],
 			ReplayDetection: binary.BigEndian.Uint64(d[3:11]), Info: append([]byte{}, d[11:]...)}
-	case optReconfMsg:
+	case OptionReconfMsg:
 		if len(d) != 1 {
 			m.problem("Reconfigure Message option length %d, want 1", len(d))
 			return nil
 		}
 		m.ReconfigureMessage = MessageType(d[0])
-	case optORO:
+	case OptionORO:
 		if len(d)%2 != 0 {
 			m.problem("ORO option length %d is odd", len(d))
 			return nil
 		}
-		m.RequestedOptions = make([]uint16, 0, len(d)/2)
+		m.RequestedOptions = make([]OptionCode, 0, len(d)/2)
 		for i := 0; i+1 < len(d); i += 2 {
-			m.RequestedOptions = append(m.RequestedOptions, binary.BigEndian.Uint16(d[i:]))
+			m.RequestedOptions = append(m.RequestedOptions, OptionCode(binary.BigEndian.Uint16(d[i:])))
 		}
-	case optPreference:
+	case OptionPreference:
 		if len(d) != 1 {
 			m.problem("Preference option length %d, want 1", len(d))
 			return nil
 		}
 		p := d[0]
 		m.Preference = &p
-	case optElapsedTime:
+	case OptionElapsedTime:
 		if len(d) != 2 {
 			m.problem("Elapsed Time option length %d, want 2", len(d))
 			return nil
 		}
 		e := time.Duration(binary.BigEndian.Uint16(d)) * 10 * time.Millisecond
 		m.ElapsedTime = &e
-	case optUnicast:
+	case OptionUnicast:
 		if len(d) != 16 {
 			m.problem("Server Unicast option length %d, want 16", len(d))
 			return nil
 		}
 		m.ServerUnicast = netip.AddrFrom16([16]byte(d))
-	case optStatusCode:
+	case OptionStatusCode:
 		m.Status = parseStatus(d, "message", m)
-	case optRapidCommit:
+	case OptionRapidCommit:
 		m.RapidCommit = true
 		if len(d) != 0 {
 			m.problem("Rapid Commit option length %d, want 0", len(d))
 		}
-	case optReconfAccept:
+	case OptionReconfAccept:
 		m.ReconfigureAccept = true
 		if len(d) != 0 {
 			m.problem("Reconfigure Accept option length %d, want 0", len(d))
 		}
-	case optDNS:
+	case OptionDNSServers:
 		if len(d)%16 != 0 {
 			m.problem("DNS Recursive Name Server option length %d is not a multiple of 16", len(d))
 			return nil
@@ -529,7 +496,7 @@ func (m *Message) decodeOption(o options.Option) error {
 		for i := 0; i+16 <= len(d); i += 16 {
 			m.DNSServers = append(m.DNSServers, netip.AddrFrom16([16]byte(d[i:i+16])))
 		}
-	case optDomainList:
+	case OptionDomainList:
 		// Names decoded before a fault are kept: the report shows them
 		// beside the problem.
 		names, err := options.ParseDomainList(d)
@@ -537,7 +504,7 @@ func (m *Message) decodeOption(o options.Option) error {
 			m.problem("Domain Search List option: %v", err)
 		}
 		m.DomainSearch = names
-	case optSolMaxRT:
+	case OptionSolMaxRT:
 		if len(d) != 4 {
 			m.problem("SOL_MAX_RT option length %d, want 4", len(d))
 			return nil
@@ -580,12 +547,12 @@ func seconds(b []byte) time.Duration {
 // parseIA decodes an IA_NA, IA_TA or IA_PD body, with the IA Address, IA
 // Prefix and Status Code options inside it. An IA_TA has no T1 and T2
 // (RFC 8415 §21.5), so its header is only the IAID.
-func parseIA(code uint16, d []byte, m *Message) (IA, error) {
+func parseIA(code OptionCode, d []byte, m *Message) (IA, error) {
 	name, header := "IA_NA", iaHeaderLen
 	switch code {
-	case optIAPD:
+	case OptionIAPD:
 		name = "IA_PD"
-	case optIATA:
+	case OptionIATA:
 		name, header = "IA_TA", 4
 	}
 	if len(d) < header {
@@ -596,18 +563,18 @@ func parseIA(code uint16, d []byte, m *Message) (IA, error) {
 	if header == iaHeaderLen {
 		ia.T1, ia.T2 = seconds(d[4:8]), seconds(d[8:12])
 	}
-	opts, err := options.Parse(d[header:])
+	opts, err := parseOptions(d[header:])
 	if err != nil {
 		return ia, malformed("%s: %v", name, err)
 	}
 	for _, o := range opts {
-		switch o.Code {
-		case optStatusCode:
+		switch OptionCode(o.Code) {
+		case OptionStatusCode:
 			if ia.Status == nil {
 				ia.Status = parseStatus(o.Data, name, m)
 			}
-		case optIAAddr:
-			if code == optIAPD {
+		case OptionIAAddr:
+			if code == OptionIAPD {
 				m.problem("%s carries an IA Address option", name)
 				continue
 			}
@@ -616,8 +583,8 @@ func parseIA(code uint16, d []byte, m *Message) (IA, error) {
 				return ia, malformed("%s: %v", name, err)
 			}
 			ia.Addresses = append(ia.Addresses, a)
-		case optIAPrefix:
-			if code != optIAPD {
+		case OptionIAPrefix:
+			if code != OptionIAPD {
 				m.problem("%s carries an IA Prefix option", name)
 				continue
 			}
@@ -640,11 +607,11 @@ func parseIAAddress(d []byte, m *Message) (IAAddress, error) {
 		PreferredLifetime: seconds(d[16:20]),
 		ValidLifetime:     seconds(d[20:24]),
 	}
-	opts, err := options.Parse(d[iaAddressLen:])
+	opts, err := parseOptions(d[iaAddressLen:])
 	if err != nil {
 		return a, fmt.Errorf("IA Address %s: %w", a.Address, err)
 	}
-	if o, ok := options.First(opts, optStatusCode); ok {
+	if o, ok := options.First(opts, uint16(OptionStatusCode)); ok {
 		a.Status = parseStatus(o.Data, "IA Address", m)
 	}
 	return a, nil
@@ -663,11 +630,11 @@ func parseIAPrefix(d []byte, m *Message) (IAPrefix, error) {
 		PreferredLifetime: seconds(d[0:4]),
 		ValidLifetime:     seconds(d[4:8]),
 	}
-	opts, err := options.Parse(d[iaPrefixLen:])
+	opts, err := parseOptions(d[iaPrefixLen:])
 	if err != nil {
 		return p, fmt.Errorf("IA Prefix %s: %w", p.Prefix, err)
 	}
-	if o, ok := options.First(opts, optStatusCode); ok {
+	if o, ok := options.First(opts, uint16(OptionStatusCode)); ok {
 		p.Status = parseStatus(o.Data, "IA Prefix", m)
 	}
 	return p, nil

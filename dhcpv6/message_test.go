@@ -126,7 +126,7 @@ func TestParseCaptures(t *testing.T) {
 						PreferredLifetime: 75 * time.Minute, ValidLifetime: 2 * time.Hour,
 					}},
 				}},
-				OptionCodes: []uint16{25, 1, 2},
+				OptionCodes: []OptionCode{25, 1, 2},
 			},
 		},
 		{
@@ -137,7 +137,7 @@ func TestParseCaptures(t *testing.T) {
 				TransactionID:    TransactionID{0x12, 0xb0, 0x8a},
 				ClientID:         tcpdumpCID,
 				ServerID:         DUID(mustHex(t, "0001000118464999001122334455")),
-				RequestedOptions: []uint16{23, 24},
+				RequestedOptions: []OptionCode{23, 24},
 				ElapsedTime:      ptr(time.Duration(0)),
 				IAPD: []IA{{
 					IAID: [4]byte{2, 3, 4, 5}, T1: time.Hour, T2: 90 * time.Minute,
@@ -146,7 +146,7 @@ func TestParseCaptures(t *testing.T) {
 						PreferredLifetime: 2 * time.Hour, ValidLifetime: 125 * time.Minute,
 					}},
 				}},
-				OptionCodes: []uint16{1, 2, 6, 8, 25},
+				OptionCodes: []OptionCode{1, 2, 6, 8, 25},
 			},
 		},
 		{
@@ -157,13 +157,13 @@ func TestParseCaptures(t *testing.T) {
 				TransactionID:    TransactionID{0xc7, 0x89, 0xb0},
 				ClientID:         DUID(mustHex(t, "000100011c39cf88080027fe8f95")),
 				ServerID:         DUID(mustHex(t, "000100011c3825e8080027d410bb")),
-				RequestedOptions: []uint16{23, 24},
+				RequestedOptions: []OptionCode{23, 24},
 				ElapsedTime:      ptr(time.Duration(0)),
 				IAPD: []IA{{
 					IAID:     [4]byte{0x27, 0xfe, 0x8f, 0x95},
 					Prefixes: []IAPrefix{{Prefix: netip.MustParsePrefix("2001:0:0:fe00::/64")}},
 				}},
-				OptionCodes: []uint16{1, 2, 6, 8, 25},
+				OptionCodes: []OptionCode{1, 2, 6, 8, 25},
 			},
 		},
 		{
@@ -175,7 +175,7 @@ func TestParseCaptures(t *testing.T) {
 				ClientID:      DUID(mustHex(t, "000100011c39cf88080027fe8f95")),
 				ServerID:      DUID(mustHex(t, "000100011c3825e8080027d410bb")),
 				Status:        &Status{Code: StatusSuccess, Message: "Release received."},
-				OptionCodes:   []uint16{1, 2, 13},
+				OptionCodes:   []OptionCode{1, 2, 13},
 			},
 		},
 		{
@@ -194,7 +194,7 @@ func TestParseCaptures(t *testing.T) {
 						PreferredLifetime: 125 * time.Second, ValidLifetime: 125 * time.Second,
 					}},
 				}},
-				OptionCodes: []uint16{2, 1, 24, 25},
+				OptionCodes: []OptionCode{2, 1, 24, 25},
 			},
 		},
 		{
@@ -217,7 +217,7 @@ func TestParseCaptures(t *testing.T) {
 					netip.MustParseAddr("2a02:2788:fff0:5::140"),
 				},
 				DomainSearch: []string{"voo.be"},
-				OptionCodes:  []uint16{1, 3, 23, 24, 2},
+				OptionCodes:  []OptionCode{1, 3, 23, 24, 2},
 			},
 		},
 	}

@@ -41,8 +41,8 @@ func ParsePartial(b []byte) (*Message, error) {
 	case cut != nil && cut.Length < 0:
 		return m, fmt.Errorf("%w: cut inside an option header after %d options", ErrCut, len(opts))
 	case cut != nil:
-		m.OptionCodes = append(m.OptionCodes, cut.Code)
-		return m, fmt.Errorf("%w: cut inside %s (%d of %d bytes)", ErrCut, options.Name(cut.Code), len(cut.Data), cut.Length)
+		m.OptionCodes = append(m.OptionCodes, OptionCode(cut.Code))
+		return m, fmt.Errorf("%w: cut inside %s (%d of %d bytes)", ErrCut, OptionCode(cut.Code).phrase(), len(cut.Data), cut.Length)
 	case cutRelay != "":
 		return m, fmt.Errorf("%w: cut inside %s", ErrCut, cutRelay)
 	}

@@ -15,12 +15,53 @@ const (
 	RelMaxRC = 4
 )
 
+// Timing is one client message's transmission parameters (RFC 8415 §7.6,
+// §15): the initial and the maximum retransmission time (MRT 0: none) and
+// the maximum transmission count (MRC 0: unlimited).
+type Timing struct {
+	IRT, MRT time.Duration
+	MRC      int
+}
+
+// TimingOf returns RFC 8415 §7.6's parameters for a message a client
+// retransmits, so that the client here and a diagnosis of someone else's
+// client hold the exchange to one table; ok is false for other types. A
+// Solicit's MRT is the default SOL_MAX_RT, which a server may change
+// (UsableSolMaxRT).
+func TimingOf(t MessageType) (tm Timing, ok bool) {
+	switch t {
+	case MessageTypeSolicit:
+		return Timing{SolTimeout, SolMaxRT, 0}, true
+	case MessageTypeRequest:
+		return Timing{ReqTimeout, ReqMaxRT, ReqMaxRC}, true
+	case MessageTypeConfirm: // CNF_TIMEOUT, CNF_MAX_RT; CNF_MAX_RD bounds it
+		return Timing{1 * time.Second, 4 * time.Second, 0}, true
+	case MessageTypeRenew: // REN_TIMEOUT, REN_MAX_RT; T2 ends it
+		return Timing{10 * time.Second, 600 * time.Second, 0}, true
+	case MessageTypeRebind: // REB_TIMEOUT, REB_MAX_RT; the valid lifetimes end it
+		return Timing{10 * time.Second, 600 * time.Second, 0}, true
+	case MessageTypeRelease:
+		return Timing{RelTimeout, 0, RelMaxRC}, true
+	case MessageTypeDecline: // DEC_TIMEOUT, DEC_MAX_RC (RFC 3315 had 5)
+		return Timing{1 * time.Second, 0, 4}, true
+	case MessageTypeInformationRequest: // INF_TIMEOUT, INF_MAX_RT
+		return Timing{1 * time.Second, 3600 * time.Second, 0}, true
+	}
+	return Timing{}, false
+}
+
 // Bounds a server's SOL_MAX_RT option must respect to be used
 // (RFC 8415 §21.24).
 const (
 	minServerSolMaxRT = 60 * time.Second
 	maxServerSolMaxRT = 86400 * time.Second
 )
+
+// UsableSolMaxRT reports whether a server's SOL_MAX_RT option (nil:
+// absent) lies within RFC 8415 §21.24's bounds, so that a client takes it.
+func UsableSolMaxRT(d *time.Duration) bool {
+	return d != nil && *d >= minServerSolMaxRT && *d <= maxServerSolMaxRT
+}
 
 // randFactor maps u, uniform in [0,1), to RAND, uniform in [-0.1,+0.1)
 // (RFC 8415 §15). For the first Solicit timeout RAND must be strictly

@@ -49,3 +49,23 @@ func TestFirstSolicitRTAboveIRT(t *testing.T) {
 		}
 	}
 }
+
+// TestTimingOf pins the RFC 8415 §7.6 table that the client and diag's
+// retransmission check share.
+func TestTimingOf(t *testing.T) {
+	for _, tc := range []struct {
+		t    MessageType
+		want Timing
+		ok   bool
+	}{
+		{MessageTypeSolicit, Timing{time.Second, 3600 * time.Second, 0}, true},
+		{MessageTypeRequest, Timing{time.Second, 30 * time.Second, 10}, true},
+		{MessageTypeRenew, Timing{10 * time.Second, 600 * time.Second, 0}, true},
+		{MessageTypeRelease, Timing{time.Second, 0, 4}, true},
+		{MessageTypeReply, Timing{}, false},
+	} {
+		if got, ok := TimingOf(tc.t); got != tc.want || ok != tc.ok {
+			t.Errorf("TimingOf(%s) = %+v, %v; want %+v, %v", tc.t, got, ok, tc.want, tc.ok)
+		}
+	}
+}

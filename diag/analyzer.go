@@ -27,13 +27,6 @@ const MaxEvents = 2000
 // maxProblemFrames bounds how many frames one finding cites.
 const maxProblemFrames = 50
 
-const (
-	icmpRouterSolicitation  = 133
-	icmpRouterAdvertisement = 134
-	portClient              = 546
-	portServer              = 547
-)
-
 // Facts are what a live run knows beyond the frames. An offline analysis
 // leaves them zero.
 type Facts struct {
@@ -150,9 +143,9 @@ func (a *Analyzer) add(f capture.Frame, p capture.Packet, err error, atEOF bool)
 	isICMP := func(t byte) bool {
 		return p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == t
 	}
-	rs, ra := isICMP(icmpRouterSolicitation), isICMP(icmpRouterAdvertisement)
+	rs, ra := isICMP(capture.ICMPv6RouterSolicitation), isICMP(capture.ICMPv6RouterAdvertisement)
 	// A server's message to a wrong port is still DHCPv6, from port 547.
-	dhcp := p.Transport == capture.TransportUDP && (p.DestinationPort == portClient || p.DestinationPort == portServer || p.SourcePort == portServer)
+	dhcp := p.Transport == capture.TransportUDP && (p.DestinationPort == capture.PortDHCPv6Client || p.DestinationPort == capture.PortDHCPv6Server || p.SourcePort == capture.PortDHCPv6Server)
 	if !rs && !ra && !dhcp {
 		return
 	}
@@ -381,7 +374,7 @@ func (a *Analyzer) addDHCPv6(f capture.Frame, p capture.Packet, cut string) {
 			RFC:     "RFC 8415 §21", Frames: []int{f.Number},
 		})
 	}
-	if e.Direction == DirectionIn && p.DestinationPort != portClient {
+	if e.Direction == DirectionIn && p.DestinationPort != capture.PortDHCPv6Client {
 		e.Note = joinNote(e.Note, fmt.Sprintf("sent to port %d, not the client port 546", p.DestinationPort))
 	}
 	a.keep(e)
@@ -408,7 +401,7 @@ func joinNote(a, b string) string {
 }
 
 func directionByPort(p capture.Packet) Direction {
-	if p.DestinationPort == portServer {
+	if p.DestinationPort == capture.PortDHCPv6Server {
 		return DirectionOut
 	}
 	return DirectionIn

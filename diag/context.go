@@ -3,6 +3,7 @@ package diag
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -226,10 +227,9 @@ func configText(m *dhcpv6.Message) string {
 	if len(m.DomainSearch) > 0 {
 		parts = append(parts, "domain search "+strings.Join(m.DomainSearch, " "))
 	}
-	known := []uint16{1, 2, 3, 4, 7, 12, 13, 14, 20, 23, 24, 25, 82}
 	for _, c := range m.OptionCodes {
-		if !slices.Contains(known, c) {
-			other = append(other, fmt.Sprint(c))
+		if !slices.Contains(configShown, c) {
+			other = append(other, strconv.Itoa(int(c)))
 		}
 	}
 	if len(other) > 0 {
@@ -240,6 +240,15 @@ func configText(m *dhcpv6.Message) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// configShown are the options configText tells of otherwise (DNS and the
+// domain list by their values) or that carry no configuration: the
+// identifiers, the IAs, Preference, Server Unicast, Status Code, Rapid
+// Commit, Reconfigure Accept and SOL_MAX_RT.
+var configShown = []dhcpv6.OptionCode{dhcpv6.OptionClientID, dhcpv6.OptionServerID, dhcpv6.OptionIANA,
+	dhcpv6.OptionIATA, dhcpv6.OptionPreference, dhcpv6.OptionUnicast, dhcpv6.OptionStatusCode,
+	dhcpv6.OptionRapidCommit, dhcpv6.OptionReconfAccept, dhcpv6.OptionDNSServers, dhcpv6.OptionDomainList,
+	dhcpv6.OptionIAPD, dhcpv6.OptionSolMaxRT}
 
 // unansweredBeforeCut returns the client's last message when the file was
 // cut short soon enough after it that its answer may be what was lost.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
 )
 
@@ -355,7 +356,7 @@ func (a *Analyzer) exchange(fs *findingSet) *exchange {
 // must go back to it (546 unless the client is odd, RFC 8415 §7.2).
 func clientPort(opener *Event) uint16 {
 	if opener.srcPort == 0 {
-		return portClient
+		return capture.PortDHCPv6Client
 	}
 	return opener.srcPort
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/odhcp6c"
 )
 
@@ -106,7 +107,7 @@ func (a *Analyzer) odhcp6cView(x *exchange) []odhcp6c.Seen {
 			continue
 		}
 		ignored := e.malformed != "" || len(m.ServerID) == 0 || m.RelayHops > 0 ||
-			(e.dstPort != 0 && e.dstPort != portClient) || a.firewallBlocked[e.Frame]
+			(e.dstPort != 0 && e.dstPort != capture.PortDHCPv6Client) || a.firewallBlocked[e.Frame]
 		out = append(out, odhcp6c.Seen{Frame: e.Frame, Message: m, Ignored: ignored})
 	}
 	return out

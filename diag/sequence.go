@@ -8,25 +8,6 @@ import (
 	"github.com/v6diag/v6diag/dhcpv6"
 )
 
-// timing is a message type's retransmission parameters (RFC 8415 §7.6):
-// initial and maximum retransmission time, maximum transmission count.
-type timing struct {
-	irt, mrt time.Duration
-	mrc      int
-}
-
-// timings of the client messages, RFC 8415 §7.6.
-var timings = map[dhcpv6.MessageType]timing{
-	dhcpv6.MessageTypeSolicit:            {dhcpv6.SolTimeout, dhcpv6.SolMaxRT, 0},
-	dhcpv6.MessageTypeRequest:            {dhcpv6.ReqTimeout, dhcpv6.ReqMaxRT, dhcpv6.ReqMaxRC},
-	dhcpv6.MessageTypeConfirm:            {time.Second, 4 * time.Second, 0},
-	dhcpv6.MessageTypeRenew:              {10 * time.Second, 600 * time.Second, 0},
-	dhcpv6.MessageTypeRebind:             {10 * time.Second, 600 * time.Second, 0},
-	dhcpv6.MessageTypeRelease:            {dhcpv6.RelTimeout, 0, dhcpv6.RelMaxRC},
-	dhcpv6.MessageTypeDecline:            {time.Second, 0, 5},
-	dhcpv6.MessageTypeInformationRequest: {time.Second, 3600 * time.Second, 0},
-}
-
 // timingSlack absorbs capture timestamp and scheduling jitter.
 const timingSlack = 25 * time.Millisecond
 
@@ -39,18 +20,18 @@ const timingSlack = 25 * time.Millisecond
 //
 // with RAND in [-0.1, +0.1]. The client's previous RT is taken to be the
 // gap it actually left.
-func rtWindow(t timing, prevGap time.Duration) (lo, hi time.Duration) {
+func rtWindow(t dhcpv6.Timing, prevGap time.Duration) (lo, hi time.Duration) {
 	if prevGap == 0 {
 		// RFC 8415 §18.2.1 wants RAND > 0 for a Solicit's first RT; common
 		// clients (odhcp6c among them) draw it from ±0.1 like every other,
 		// which is harmless, so the window is the same for all.
-		lo, hi = scale(t.irt, 0.9), scale(t.irt, 1.1)
+		lo, hi = scale(t.IRT, 0.9), scale(t.IRT, 1.1)
 	} else {
 		lo, hi = scale(prevGap, 1.9), scale(prevGap, 2.1)
 	}
-	if t.mrt > 0 {
-		lo = min(lo, scale(t.mrt, 0.9))
-		hi = min(hi, scale(t.mrt, 1.1))
+	if t.MRT > 0 {
+		lo = min(lo, scale(t.MRT, 0.9))
+		hi = min(hi, scale(t.MRT, 1.1))
 	}
 	return lo - timingSlack, hi + timingSlack
 }
@@ -93,9 +74,9 @@ func (a *Analyzer) sequence(x *exchange) []Step {
 			s.Transmission = t.sent
 			if t.sent > 1 {
 				s.Gap = e.Time.Sub(t.last)
-				if tm, ok := timings[m.Type]; ok && m.Type == opener.DHCP.Type {
+				if tm, ok := dhcpv6.TimingOf(m.Type); ok && m.Type == opener.DHCP.Type {
 					if m.Type == dhcpv6.MessageTypeSolicit {
-						tm.mrt = solMaxRT
+						tm.MRT = solMaxRT
 					}
 					lo, hi := rtWindow(tm, t.gap)
 					s.GapMin, s.GapMax = max(lo, 0), hi
@@ -110,7 +91,7 @@ func (a *Analyzer) sequence(x *exchange) []Step {
 			}
 			s.Latency = e.Time.Sub(t.last)
 			s.SinceFirst = e.Time.Sub(t.first)
-			if e.Ignored == "" && m.SolMaxRT != nil && *m.SolMaxRT >= 60*time.Second && *m.SolMaxRT <= 86400*time.Second {
+			if e.Ignored == "" && dhcpv6.UsableSolMaxRT(m.SolMaxRT) {
 				solMaxRT = *m.SolMaxRT
 			}
 		}

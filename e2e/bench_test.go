@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // Goals of the backbone issue: `v6diag run` on a healthy line takes at most

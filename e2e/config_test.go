@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // The suggested /etc/config/network, end to end: the real binary reads a

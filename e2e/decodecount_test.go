@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/v6diag/v6diag/capture"
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // decodeCounts is what a -tags v6diag_count binary wrote at exit.

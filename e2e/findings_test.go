@@ -16,8 +16,8 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
-	"github.com/v6diag/v6diag/internal/testbed"
-	"github.com/v6diag/v6diag/internal/testisp"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testisp"
 	"github.com/v6diag/v6diag/ndp"
 )
 
@@ -195,7 +195,7 @@ func prefixWith(pred func(p *ndp.PrefixInformation) bool) func(wireFrame) bool {
 	}
 }
 
-func hasOption(code uint16) func(m *dhcpv6.Message, _ wireFrame) bool {
+func hasOption(code dhcpv6.OptionCode) func(m *dhcpv6.Message, _ wireFrame) bool {
 	return func(m *dhcpv6.Message, _ wireFrame) bool { return slices.Contains(m.OptionCodes, code) }
 }
 
@@ -226,7 +226,7 @@ type findingCase struct {
 }
 
 // The findings of docs/FINDINGS.md, each triggered on the wire by the test
-// ISP (internal/testisp) and diagnosed by the real v6diag binary in the
+// ISP (internal/testtools/testisp) and diagnosed by the real v6diag binary in the
 // CPE namespace: the verdict code, the finding id, and that the frames the
 // finding cites in capture.pcapng are the messages it is about. One Bed
 // serves every case; the test ISP is restarted per case.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/testbed"
-	"github.com/v6diag/v6diag/internal/testisp"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testisp"
 )
 
 // oldDHCPv6Rule is the router firewall of an OpenWrt config carried

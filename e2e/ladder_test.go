@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/v6diag/v6diag/dhcpv6"
-	"github.com/v6diag/v6diag/internal/testbed"
-	"github.com/v6diag/v6diag/internal/testisp"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testisp"
 )
 
 // ladderReport is the part of report.json the strategy ladder writes.

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/v6diag/v6diag/dhcpv6"
-	"github.com/v6diag/v6diag/internal/testbed"
-	"github.com/v6diag/v6diag/internal/testbed/lines"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed/lines"
 )
 
 // odhcp6cGets is what a line gives the real odhcp6c with one config: the
@@ -126,7 +126,7 @@ var odhcp6cTruth = map[string]map[string]odhcp6cGets{
 const odhcp6cCellParallel = 16
 
 // TestOdhcp6cLines runs the real odhcp6c on every line × config of the
-// catalogue (internal/testbed/lines), each cell on its own Bed, and
+// catalogue (internal/testtools/testbed/lines), each cell on its own Bed, and
 // asserts what the line gives it: bound, informed or nothing within
 // lines.NothingWait; an address or not; the prefix length; and the
 // messages it exchanged on the way. The capture, odhcp6c's log and its

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/v6diag/v6diag/dhcpv6"
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // A PPPoE WAN as OpenWrt configures it: wan is proto pppoe on the Ethernet

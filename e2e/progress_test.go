@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 var statusLine = regexp.MustCompile(`^\[(\d+)s left\] (.+)$`)

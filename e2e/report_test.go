@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // plantedPassword stands for a PPPoE password in the router's config: it

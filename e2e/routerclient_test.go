@@ -15,8 +15,8 @@ import (
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/dhcpv6/options"
-	"github.com/v6diag/v6diag/internal/testbed"
-	"github.com/v6diag/v6diag/internal/testbed/lines"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed/lines"
 	"github.com/v6diag/v6diag/uciconfig"
 )
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // The router's own state, end to end: the real binary, on a line with

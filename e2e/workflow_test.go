@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/v6diag/v6diag/dhcpv6"
-	"github.com/v6diag/v6diag/internal/testbed"
-	"github.com/v6diag/v6diag/internal/testbed/lines"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed/lines"
 )
 
 // The classic troubleshooting workflow of issue 10, with the real client:

@@ -47,11 +47,11 @@ func (o *Observer) Add(f capture.Frame) {
 func (o *Observer) AddPacket(p capture.Packet) {
 	var side *Framing
 	switch {
-	case p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == 133,
-		p.Transport == capture.TransportUDP && p.DestinationPort == 547:
+	case p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == capture.ICMPv6RouterSolicitation,
+		p.Transport == capture.TransportUDP && p.DestinationPort == capture.PortDHCPv6Server:
 		side = &o.link.Client
-	case p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == 134,
-		p.Transport == capture.TransportUDP && p.DestinationPort == 546:
+	case p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == capture.ICMPv6RouterAdvertisement,
+		p.Transport == capture.TransportUDP && p.DestinationPort == capture.PortDHCPv6Client:
 		side = &o.link.ISP
 	default:
 		return

@@ -258,7 +258,7 @@ func (r *runner) awaitReply(xid dhcpv6.TransactionID, until time.Time) {
 			return
 		}
 		p, err := r.receive(f)
-		if err != nil || p.Transport != capture.TransportUDP || p.DestinationPort != 546 {
+		if err != nil || p.Transport != capture.TransportUDP || p.DestinationPort != capture.PortDHCPv6Client {
 			continue
 		}
 		if m, _ := dhcpv6.Parse(p.UDPPayload); m != nil && m.Type == dhcpv6.MessageTypeReply && m.TransactionID == xid {
@@ -363,7 +363,7 @@ func (r *runner) handle(f capture.Frame, p capture.Packet, decodeErr error) {
 		return
 	}
 	if r.analyzer != nil && n > 0 && (r.judged < maxJudgedFrames || r.reserved(p)) && p.Transport == capture.TransportUDP &&
-		(p.DestinationPort == 546 || p.DestinationPort == 547) && len(p.UDPPayload) >= 4 &&
+		(p.DestinationPort == capture.PortDHCPv6Client || p.DestinationPort == capture.PortDHCPv6Server) && len(p.UDPPayload) >= 4 &&
 		r.ladder.owns(dhcpv6.TransactionID(p.UDPPayload[1:4])) {
 		// Only the attempts' own DHCPv6 messages are kept for judging them:
 		// the ladder goes by its exchanges, and a flood of RAs or foreign
@@ -373,14 +373,14 @@ func (r *runner) handle(f capture.Frame, p capture.Packet, decodeErr error) {
 		r.judged++
 	}
 	switch {
-	case p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == 134:
+	case p.Transport == capture.TransportICMPv6 && len(p.ICMPv6) > 0 && p.ICMPv6[0] == capture.ICMPv6RouterAdvertisement:
 		r.out.RASeen++
 		first := !r.gotRA
 		r.gotRA = true // before progress, which says what is still awaited
 		if first {
 			r.progress("Router Advertisement from %s (frame %d)", p.Source, n)
 		}
-	case p.Transport == capture.TransportUDP && p.DestinationPort == 546 && r.ladder != nil && !r.out.Interrupted:
+	case p.Transport == capture.TransportUDP && p.DestinationPort == capture.PortDHCPv6Client && r.ladder != nil && !r.out.Interrupted:
 		m, err := dhcpv6.Parse(p.UDPPayload)
 		if m == nil || err != nil && m.Type == 0 {
 			return
@@ -401,7 +401,7 @@ func (r *runner) reserved(p capture.Packet) bool {
 	if p.Source == r.cfg.Interface.LinkLocal {
 		return true
 	}
-	if p.Transport != capture.TransportUDP || p.DestinationPort != 546 {
+	if p.Transport != capture.TransportUDP || p.DestinationPort != capture.PortDHCPv6Client {
 		return false
 	}
 	m, _ := dhcpv6.Parse(p.UDPPayload)
@@ -452,7 +452,7 @@ func (r *runner) sendDHCPv6(out []dhcpv6.Outgoing) {
 	for _, o := range out {
 		// Hop limit 1: the message is for this link only (RFC 8415 §7.1).
 		pkt, err := capture.IPv6Packet{Source: ifc.LinkLocal, Destination: allDHCPRelayServers, HopLimit: 1,
-			Transport: capture.TransportUDP, SourcePort: 546, DestinationPort: 547, Payload: o.Payload}.Marshal()
+			Transport: capture.TransportUDP, SourcePort: capture.PortDHCPv6Client, DestinationPort: capture.PortDHCPv6Server, Payload: o.Payload}.Marshal()
 		if err == nil {
 			err = r.cap.Send(capture.MulticastMAC(allDHCPRelayServers), pkt)
 		}

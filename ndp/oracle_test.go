@@ -14,7 +14,7 @@ import (
 	mndp "github.com/mdlayher/ndp"
 
 	"github.com/v6diag/v6diag/capture"
-	"github.com/v6diag/v6diag/internal/testcaptures"
+	"github.com/v6diag/v6diag/internal/testtools/testcaptures"
 )
 
 // The tests in this file parse every Router Advertisement twice, with

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/internal/cnum"
 	"net/netip"
 	"path"
@@ -218,10 +219,10 @@ type argParser struct {
 	a Args
 	// prefixIndex numbers the -P options without an IAID (ia_pd_iaid_index).
 	prefixIndex uint32
-	forced      bool     // a -Nforce was seen
-	clientID    bool     // a -c was seen
-	optionCodes []uint16 // codes of -V, -u and -x so far
-	optionBytes int      // their size in odhcp6c's state buffer
+	forced      bool                // a -Nforce was seen
+	clientID    bool                // a -c was seen
+	optionCodes []dhcpv6.OptionCode // codes of -V, -u and -x so far
+	optionBytes int                 // their size in odhcp6c's state buffer
 }
 
 func refused(arg string, word int, format string, args ...any) *ArgError {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // Exit statuses of the real odhcp6c run on a device that does not exist:

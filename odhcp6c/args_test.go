@@ -282,7 +282,7 @@ func TestExtraOptions(t *testing.T) {
 	}
 	var gotOpts []opt
 	for _, o := range got {
-		gotOpts = append(gotOpts, opt{o.Code, o.Body})
+		gotOpts = append(gotOpts, opt{uint16(o.Code), o.Body})
 	}
 	want := []opt{
 		{16, []byte{0, 0, 0xa0, 0xb4, 0xaa}},

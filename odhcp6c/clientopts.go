@@ -123,19 +123,13 @@ func encodeExtraOption(flag byte, value string) (dhcpv6.ExtraOption, error) {
 	switch flag {
 	case 'V':
 		body, err := encodeValue(value, kindHex, false)
-		return dhcpv6.ExtraOption{Code: optVendorClass, Body: body}, err
+		return dhcpv6.ExtraOption{Code: dhcpv6.OptionVendorClass, Body: body}, err
 	case 'u':
 		body, err := encodeValue(value, kindUserClass, true)
-		return dhcpv6.ExtraOption{Code: optUserClass, Body: body}, err
+		return dhcpv6.ExtraOption{Code: dhcpv6.OptionUserClass, Body: body}, err
 	}
 	return parseSendOption(value)
 }
-
-// The codes of the options -u and -V set (RFC 8415 §21.15, §21.16).
-const (
-	optUserClass   uint16 = 15
-	optVendorClass uint16 = 16
-)
 
 // parseSendOption reads one -x argument, "NAME:VALUE" or "CODE:VALUE", as
 // config_parse_opt does: a name from the table, else a number in C's
@@ -176,7 +170,7 @@ func parseSendOption(arg string) (dhcpv6.ExtraOption, error) {
 	if err != nil {
 		return dhcpv6.ExtraOption{}, err
 	}
-	return dhcpv6.ExtraOption{Code: code, Body: body}, nil
+	return dhcpv6.ExtraOption{Code: dhcpv6.OptionCode(code), Body: body}, nil
 }
 
 // arraySeparators split the values of an OPT_ARRAY option (src/config.c,

@@ -107,9 +107,9 @@ func messageFault(m *dhcpv6.Message) string {
 	auth := 0
 	for _, c := range m.OptionCodes {
 		switch c {
-		case 5, 26, 67:
+		case dhcpv6.OptionIAAddr, dhcpv6.OptionIAPrefix, dhcpv6.OptionPDExclude:
 			return fmt.Sprintf("it carries option %d outside an IA, which odhcp6c's validation rejects", c)
-		case 11:
+		case dhcpv6.OptionAuth:
 			auth++
 		}
 	}

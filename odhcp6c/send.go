@@ -37,7 +37,7 @@ var (
 	// information refresh time.
 	requiredORO = []uint16{83, 82, 32}
 	// solicitOnly are asked for only in a Solicit (OPT_ORO_SOLICIT).
-	solicitOnly = []uint16{82}
+	solicitOnly = []dhcpv6.OptionCode{dhcpv6.OptionSolMaxRT}
 	// statelessOnly are asked for only in an Information-Request
 	// (OPT_ORO_STATELESS): never in what v6diag emulates.
 	statelessOnly = []uint16{32, 83}
@@ -53,19 +53,19 @@ var (
 // (parsed before init_dhcpv6 adds the rest), then its built-in list unless
 // -R, then the required ones, without what its table says a Solicit does
 // not ask for. A Request carries the same list without SOL_MAX_RT.
-func (a Args) ORO() []uint16 {
+func (a Args) ORO() []dhcpv6.OptionCode {
 	var codes []uint16
 	codes = append(codes, a.RequestedOptions...)
 	if !a.StrictOptions {
 		codes = append(codes, builtinORO...)
 	}
 	codes = append(codes, requiredORO...)
-	out := make([]uint16, 0, len(codes))
+	out := make([]dhcpv6.OptionCode, 0, len(codes))
 	for _, c := range codes {
 		if slices.Contains(notRequestable, c) || slices.Contains(statelessOnly, c) {
 			continue
 		}
-		out = append(out, c)
+		out = append(out, dhcpv6.OptionCode(c))
 	}
 	return out
 }

@@ -189,25 +189,12 @@ func secs(t time.Duration) string {
 	return fmt.Sprintf("%gs", t.Seconds())
 }
 
-// optionNames names the DHCPv6 options a report meets most (IANA DHCPv6
-// option registry).
-var optionNames = map[uint16]string{
-	1: "Client ID", 2: "Server ID", 3: "IA_NA", 4: "IA_TA", 6: "ORO", 7: "Preference", 8: "Elapsed Time",
-	11: "Authentication", 12: "Server Unicast", 13: "Status Code", 14: "Rapid Commit", 15: "User Class",
-	16: "Vendor Class", 17: "Vendor Options", 20: "Reconfigure Accept", 21: "SIP Domains", 22: "SIP Servers",
-	23: "DNS Servers", 24: "Domain List", 25: "IA_PD", 31: "SNTP Servers", 32: "Information Refresh Time",
-	39: "Client FQDN", 56: "NTP Server", 64: "AFTR-Name", 82: "SOL_MAX_RT", 83: "INF_MAX_RT",
-	94: "S46 MAP-E", 95: "S46 MAP-T", 96: "S46 Lightweight 4over6",
-}
-
-func optionList(codes []uint16) string {
+// optionList lists option codes as a report shows them: "23 DNS Servers,
+// 67" (dhcpv6.OptionCode.Label).
+func optionList(codes []dhcpv6.OptionCode) string {
 	parts := make([]string, 0, len(codes))
 	for _, c := range codes {
-		if n, ok := optionNames[c]; ok {
-			parts = append(parts, fmt.Sprintf("%d %s", c, n))
-		} else {
-			parts = append(parts, fmt.Sprint(c))
-		}
+		parts = append(parts, c.Label())
 	}
 	return strings.Join(parts, ", ")
 }

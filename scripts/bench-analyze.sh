@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench-analyze.sh — does `v6diag analyze` stream? Generates captures of
 # ordinary traffic (TCP/UDP/ICMP over IPv4 and IPv6) with RAs and DHCPv6
-# exchanges sprinkled through them (internal/gencap), then measures in one
+# exchanges sprinkled through them (internal/testtools/gencap), then measures in one
 # run the wall time and peak RSS (/usr/bin/time) of
 #   v6diag analyze FILE
 #   tshark -r FILE -Y 'dhcpv6 || icmpv6.type == 134'
@@ -38,7 +38,7 @@ cleanup() { [[ -n "${KEEP:-}" ]] && echo "kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
 
 CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$work/v6diag" ./cmd/v6diag
-go build -o "$work/gencap" ./internal/gencap/cmd/gencap
+go build -o "$work/gencap" ./internal/testtools/gencap/cmd/gencap
 
 echo "generating captures in $work"
 "$work/gencap" -frames "$frames" -o "$work/large.pcap"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # measure-rss.sh — peak resident memory of `v6diag run` (native build), as
 # GNU time -v reports it, on a healthy line (real radvd and Kea) and under
-# an RA and Advertise flood from the test ISP (internal/testisp), in the
+# an RA and Advertise flood from the test ISP (internal/testtools/testisp), in the
 # e2e testbed's network namespaces. Budgets (issue 4): 16 MB healthy,
 # 32 MB under flood. The tests fail when a budget is exceeded.
 #

@@ -70,7 +70,7 @@ targets=(
 if ((packages)); then
 	tools="$(mktemp -d)"
 	trap 'rm -rf "$tools"' EXIT
-	go build -o "$tools/mkpkg" ./internal/pkgbuild/cmd/mkpkg
+	go build -o "$tools/mkpkg" ./internal/testtools/pkgbuild/cmd/mkpkg
 fi
 
 printf 'v6diag %s (CGO_ENABLED=0 -trimpath -gcflags "%s" -ldflags "-s -w")\n\n' "$version" "$gcflags"

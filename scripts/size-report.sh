@@ -41,7 +41,7 @@ echo
 echo "mips_24kc, what takes the room (symbol sizes from the ELF symbol table, as go tool nm -size shows them, summed by package):"
 CGO_ENABLED=0 GOOS=linux GOARCH=mips GOMIPS=softfloat \
 	go build -trimpath -gcflags "all=-l" -ldflags "-w" -o "$out/v6diag_mips_symbols" ./cmd/v6diag
-go run ./internal/binsize/cmd/binsize -top 15 "$out/v6diag_mips_symbols"
+go run ./internal/testtools/binsize/cmd/binsize -top 15 "$out/v6diag_mips_symbols"
 
 mips="$out/v6diag_${version}_mips_24kc"
 size="$(stat -c %s "$mips")"

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // TestUCIBatchWithUCI applies network.uci with the real uci to a copy of

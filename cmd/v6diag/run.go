@@ -263,7 +263,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 		notes = append(notes, nc.note)
 	}
 	port546 := "free: no other DHCPv6 client held UDP port 546"
-	if bound, err := capture.UDPPortBound(root, 546); err == nil && bound {
+	if bound, err := capture.UDPPortBound(root, capture.PortDHCPv6Client); err == nil && bound {
 		port546 = "held by another DHCPv6 client (e.g. odhcp6c); v6diag used its raw socket and left that client alone"
 	}
 

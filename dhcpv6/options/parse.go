@@ -36,7 +36,7 @@ func Parse(b []byte) ([]Option, error) {
 		length := int(binary.BigEndian.Uint16(b[off+2:]))
 		body := off + HeaderLen
 		if length > len(b)-body {
-			return opts, fmt.Errorf("%soption %d length %d runs past the message (%d bytes left)", names[code], code, length, len(b)-body)
+			return opts, &LengthError{Code: code, Length: length, Left: len(b) - body}
 		}
 		opts = append(opts, Option{Code: code, Data: b[body : body+length], Offset: off})
 		off = body + length
@@ -75,20 +75,17 @@ type Cut struct {
 	Length int
 }
 
-// Name labels an option code for a sentence, e.g. "IA_PD option 25", or
-// "option 94" for one without a name here.
-func Name(code uint16) string {
-	return fmt.Sprintf("%soption %d", names[code], code)
+// LengthError is an option whose length runs past the end of the walked
+// area. It carries the code rather than a name: the caller knows what the
+// codes mean (dhcpv6.OptionCode) and names the option.
+type LengthError struct {
+	Code   uint16
+	Length int // the option-len field
+	Left   int // the bytes after the option's header
 }
 
-// names label the options whose overrun a user is most likely to meet,
-// so the error reads "IA_PD option 25 length …" (RFC 8415 §21 and the
-// IANA registry); the rest are named by code alone.
-var names = map[uint16]string{
-	1: "Client ID ", 2: "Server ID ", 3: "IA_NA ", 4: "IA_TA ", 5: "IA Address ", 6: "ORO ",
-	7: "Preference ", 8: "Elapsed Time ", 9: "Relay Message ", 12: "Server Unicast ", 13: "Status Code ",
-	14: "Rapid Commit ", 20: "Reconfigure Accept ", 23: "DNS Recursive Name Server ", 24: "Domain Search List ",
-	25: "IA_PD ", 26: "IA Prefix ", 39: "Client FQDN ", 67: "PD Exclude ", 82: "SOL_MAX_RT ", 103: "Captive Portal ",
+func (e *LengthError) Error() string {
+	return fmt.Sprintf("option %d length %d runs past the message (%d bytes left)", e.Code, e.Length, e.Left)
 }
 
 // Count returns how many options in opts carry code.

@@ -28,7 +28,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "length 0xffff",
 			in:      []byte{0x00, 0x03, 0xff, 0xff, 1, 2, 3},
-			wantErr: "IA_NA option 3 length 65535 runs past the message (3 bytes left)",
+			wantErr: "option 3 length 65535 runs past the message (3 bytes left)",
 		},
 		{
 			name:    "trailing bytes",

@@ -50,7 +50,7 @@ func TestAnalyzeSelf(t *testing.T) {
 			t.Errorf("packages not sorted at %d", i)
 		}
 	}
-	for _, want := range []string{"runtime", "testing", "github.com/v6diag/v6diag/internal/binsize"} {
+	for _, want := range []string{"runtime", "testing", "github.com/v6diag/v6diag/internal/testtools/binsize"} {
 		if !seen[want] {
 			t.Errorf("no package %s in the report", want)
 		}

@@ -1,7 +1,7 @@
 // Command gencap writes a synthetic capture for benchmarks (see package
 // gencap): scripts/bench-analyze.sh runs it.
 //
-//	go run ./internal/gencap/cmd/gencap -frames 1000000 -o /tmp/big.pcap
+//	go run ./internal/testtools/gencap/cmd/gencap -frames 1000000 -o /tmp/big.pcap
 package main
 
 import (
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/v6diag/v6diag/internal/gencap"
+	"github.com/v6diag/v6diag/internal/testtools/gencap"
 )
 
 func main() {

@@ -173,7 +173,7 @@ func TestAnswerHealthy(t *testing.T) {
 		IAPD: []dhcpv6.IA{{IAID: [4]byte{0, 0, 0, 2}, T1: h, T2: 2 * h, Prefixes: []dhcpv6.IAPrefix{
 			{Prefix: HealthyDelegated, PreferredLifetime: 3 * h, ValidLifetime: 4 * h}}}},
 		DNSServers:  []netip.Addr{HealthyDNS},
-		OptionCodes: []uint16{optClientID, optServerID, optIANA, optIAPD, optPreference, optDNS},
+		OptionCodes: []dhcpv6.OptionCode{optClientID, optServerID, optIANA, optIAPD, optPreference, optDNS},
 	}
 	if diff := cmp.Diff(want, m, netipEq); diff != "" {
 		t.Errorf("Advertise (-want +got):\n%s", diff)

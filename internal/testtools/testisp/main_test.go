@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // TestMain removes the v6diag and test ISP binaries the tests built.

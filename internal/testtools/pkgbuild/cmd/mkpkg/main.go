@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/pkgbuild"
+	"github.com/v6diag/v6diag/internal/testtools/pkgbuild"
 )
 
 func main() {

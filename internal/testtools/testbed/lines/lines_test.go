@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/v6diag/v6diag/dhcpv6"
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 func TestMessageShortAndPath(t *testing.T) {

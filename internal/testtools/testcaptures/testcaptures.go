@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // Files returns every .pcap and .pcapng file under the module (testdata

@@ -3,7 +3,7 @@
 //
 //	testisp -i IFACE -scenario FILE.json -log FILE.jsonl
 //
-// It runs until SIGTERM or SIGINT. See package internal/testisp.
+// It runs until SIGTERM or SIGINT. See package internal/testtools/testisp.
 package main
 
 import (
@@ -14,7 +14,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/v6diag/v6diag/internal/testisp"
+	"github.com/v6diag/v6diag/internal/testtools/testisp"
 )
 
 func main() {

@@ -4,7 +4,7 @@
 // test can run "line × config" cells: each cell a fresh testbed.Bed with
 // the line set up, the real odhcp6c run with the config, and what it got.
 //
-// It is test-tree code, built on internal/testbed and internal/testisp.
+// It is test-tree code, built on internal/testtools/testbed and internal/testtools/testisp.
 //
 //	for _, c := range lines.Cells(lines.All(), lines.Configs()) {
 //		... t.Run(c.Name(), func(t *testing.T) {
@@ -25,8 +25,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/testbed"
-	"github.com/v6diag/v6diag/internal/testisp"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testisp"
 )
 
 // What the lines hand out. The pools are large enough for several clients

@@ -27,7 +27,7 @@ import (
 // version variable that command has, with a version apk accepts, and use
 // golang-package.mk the way the packages feed does.
 
-const repoRoot = "../.."
+const repoRoot = "../../.."
 
 // makeVars reads the simple NAME:=value assignments of an OpenWrt package
 // Makefile outside define blocks, expanding $(NAME) references to

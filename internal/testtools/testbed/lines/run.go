@@ -14,7 +14,7 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // Result is what the real odhcp6c got in one cell.

@@ -11,7 +11,7 @@ import (
 	"os"
 	"slices"
 
-	"github.com/v6diag/v6diag/internal/binsize"
+	"github.com/v6diag/v6diag/internal/testtools/binsize"
 )
 
 func main() {

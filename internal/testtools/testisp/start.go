@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/v6diag/v6diag/internal/testbed"
+	"github.com/v6diag/v6diag/internal/testtools/testbed"
 )
 
 // Handle is a test ISP running in a testbed's ISP namespace.

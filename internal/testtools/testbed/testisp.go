@@ -13,7 +13,7 @@ var testispBuild struct {
 	err  error
 }
 
-// BuildTestISP compiles ./internal/testisp/cmd/testisp (CGO_ENABLED=0) once
+// BuildTestISP compiles ./internal/testtools/testisp/cmd/testisp (CGO_ENABLED=0) once
 // per test binary and returns the binary's path, as BuildV6diag does for
 // v6diag. The binary lives in a temporary directory RemoveTestISPBuild
 // deletes.
@@ -30,7 +30,7 @@ func BuildTestISP(t testing.TB) string {
 			testispBuild.err = err
 			return
 		}
-		testispBuild.path, testispBuild.err = goBuild(root, "./internal/testisp/cmd/testisp", filepath.Join(dir, "testisp"))
+		testispBuild.path, testispBuild.err = goBuild(root, "./internal/testtools/testisp/cmd/testisp", filepath.Join(dir, "testisp"))
 	})
 	if testispBuild.err != nil {
 		t.Fatalf("testbed: %v", testispBuild.err)
