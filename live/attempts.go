@@ -7,6 +7,7 @@ import (
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/odhcp6c"
+	"github.com/v6diag/v6diag/uciconfig"
 )
 
 // Attempt is one rung of the ladder as the run went: what it sent, where
@@ -19,7 +20,7 @@ type Attempt struct {
 	// Label says in words what the attempt sent.
 	Label string
 	// Netifd are the settings that make odhcp6c send this shape.
-	Netifd Netifd
+	Netifd uciconfig.ClientSettings
 	// Advice is the verdict's sentence should this attempt be the best.
 	Advice         string
 	AdviceIsConfig bool

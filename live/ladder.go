@@ -3,13 +3,13 @@ package live
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/odhcp6c"
+	"github.com/v6diag/v6diag/uciconfig"
 )
 
 // Strategy says how many request shapes a run tries (--strategy).
@@ -111,38 +111,18 @@ func (r Rung) Label() string {
 	return b.String() + ", " + strings.Join(parts, ", ")
 }
 
-// Netifd is the netifd dhcpv6 protocol settings (/etc/config/network,
-// interface wan6) that make odhcp6c run with a rung's arguments.
-type Netifd struct {
-	// ReqAddress is "try", "force" or "none" (IA_NA asked, insisted on, or
-	// not sent).
-	ReqAddress string
-	// ReqPrefix is "auto" (IA_PD without hint), "no" (no IA_PD) or a length.
-	ReqPrefix        string
-	NoClientFQDN     bool
-	NoAcceptReconfig bool
-	// ForcePrefix is netifd's forceprefix (-F).
-	ForcePrefix bool
-	// ClientID is the DUID in hex when the rung needs a given one; netifd
-	// passes it to odhcp6c -c. Empty: odhcp6c's default (DUID-LL).
-	ClientID string
-}
-
 // Netifd returns the settings of r; routerDUID is the DUID-LL of the WAN
 // MAC, written out as clientid for a RouterDUID rung so the suggestion
 // holds even where a global DUID was configured.
-func (r Rung) Netifd(routerDUID dhcpv6.DUID) Netifd {
+func (r Rung) Netifd(routerDUID dhcpv6.DUID) uciconfig.ClientSettings {
 	a := r.Args
-	n := Netifd{ReqAddress: string(a.Addresses), ReqPrefix: "no", NoClientFQDN: a.NoClientFQDN,
-		NoAcceptReconfig: a.NoAcceptReconfig, ForcePrefix: a.ForcePrefix}
+	n := uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddress(a.Addresses), ReqPrefix: uciconfig.ReqPrefixNo,
+		NoClientFQDN: a.NoClientFQDN, NoAcceptReconfig: a.NoAcceptReconfig, ForcePrefix: a.ForcePrefix}
 	if n.ReqAddress == "" {
-		n.ReqAddress = "try"
+		n.ReqAddress = uciconfig.ReqAddressTry
 	}
 	if len(a.Prefixes) > 0 {
-		n.ReqPrefix = "auto"
-		if l := a.Prefixes[0].Length; l > 0 {
-			n.ReqPrefix = strconv.Itoa(l)
-		}
+		n.ReqPrefix = uciconfig.ReqPrefix(max(a.Prefixes[0].Length, 0))
 	}
 	switch {
 	case r.RouterDUID:

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"github.com/v6diag/v6diag/uciconfig"
 	"net"
 	"net/netip"
 	"slices"
@@ -455,15 +456,15 @@ func TestRungNetifd(t *testing.T) {
 	ll := dhcpv6.DUIDLL(simMAC)
 	for _, tc := range []struct {
 		rung Rung
-		want Netifd
+		want uciconfig.ClientSettings
 	}{
-		{Rung{Args: routerArgs}, Netifd{ReqAddress: "try", ReqPrefix: "48"}},
+		{Rung{Args: routerArgs}, uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48}},
 		{Rung{Args: odhcp6c.Args{Addresses: odhcp6c.AddressNone, Prefixes: []odhcp6c.PrefixRequest{{}}, NoClientFQDN: true, NoAcceptReconfig: true}},
-			Netifd{ReqAddress: "none", ReqPrefix: "auto", NoClientFQDN: true, NoAcceptReconfig: true}},
+			uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressNone, ReqPrefix: uciconfig.ReqPrefixAuto, NoClientFQDN: true, NoAcceptReconfig: true}},
 		{Rung{Args: odhcp6c.Args{Addresses: odhcp6c.AddressForce, ForcePrefix: true, Prefixes: []odhcp6c.PrefixRequest{{Length: 56}}}},
-			Netifd{ReqAddress: "force", ReqPrefix: "56", ForcePrefix: true}},
+			uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressForce, ReqPrefix: 56, ForcePrefix: true}},
 		{Rung{Args: odhcp6c.Args{NoClientFQDN: true, NoAcceptReconfig: true}, RouterDUID: true},
-			Netifd{ReqAddress: "try", ReqPrefix: "no", NoClientFQDN: true, NoAcceptReconfig: true, ClientID: "00030001020000000001"}},
+			uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: uciconfig.ReqPrefixNo, NoClientFQDN: true, NoAcceptReconfig: true, ClientID: "00030001020000000001"}},
 	} {
 		if got := tc.rung.Netifd(ll); got != tc.want {
 			t.Errorf("%s: netifd %+v, want %+v", tc.rung.Label(), got, tc.want)
@@ -522,18 +523,18 @@ func TestLadderFindsWhatWorks(t *testing.T) {
 		skipLL    string
 		wantBest  int
 		wantLabel string
-		want      Netifd
+		want      uciconfig.ClientSettings
 		advice    string
 		// routerGets: the best rung is the router's own identity.
 		routerGets bool
 	}{
-		{"healthy: the first attempt", simISP{pdLen: 48}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "", false},
-		{"PD only", simISP{noIANA: true}, "", 2, "IA_PD alone with /48 hint", Netifd{ReqAddress: "none", ReqPrefix: "48"}, "reqaddress 'none'", false},
-		{"only /56 gives a /56", simISP{onlyHint: 56, wanted: 56}, "", 3, "IA_NA + IA_PD with /56 hint", Netifd{ReqAddress: "try", ReqPrefix: "56"}, "reqprefix '56'", false},
-		{"always /56 and a /56 is wanted: the router's own settings", simISP{pdLen: 56, wanted: 56}, "", 1, "IA_NA + IA_PD with /48 hint", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "", false},
-		{"Rapid Commit only", simISP{rapid: true, pdLen: 48}, "", 5, "Rapid Commit", Netifd{ReqAddress: "try", ReqPrefix: "48"}, "odhcp6c cannot send", false},
-		{"drops FQDN", simISP{dropFQDN: true, pdLen: 48}, "", 3, "no Client FQDN", Netifd{ReqAddress: "try", ReqPrefix: "48", NoClientFQDN: true}, "noclientfqdn '1'", false},
-		{"only DUID-LL", simISP{onlyLL: true, pdLen: 48}, "", 6, "DUID-LL of the WAN MAC", Netifd{ReqAddress: "try", ReqPrefix: "48", ClientID: "00030001020000000001"}, "", true},
+		{"healthy: the first attempt", simISP{pdLen: 48}, "", 1, "IA_NA + IA_PD with /48 hint", uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48}, "", false},
+		{"PD only", simISP{noIANA: true}, "", 2, "IA_PD alone with /48 hint", uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressNone, ReqPrefix: 48}, "reqaddress 'none'", false},
+		{"only /56 gives a /56", simISP{onlyHint: 56, wanted: 56}, "", 3, "IA_NA + IA_PD with /56 hint", uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 56}, "reqprefix '56'", false},
+		{"always /56 and a /56 is wanted: the router's own settings", simISP{pdLen: 56, wanted: 56}, "", 1, "IA_NA + IA_PD with /48 hint", uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48}, "", false},
+		{"Rapid Commit only", simISP{rapid: true, pdLen: 48}, "", 5, "Rapid Commit", uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48}, "odhcp6c cannot send", false},
+		{"drops FQDN", simISP{dropFQDN: true, pdLen: 48}, "", 3, "no Client FQDN", uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48, NoClientFQDN: true}, "noclientfqdn '1'", false},
+		{"only DUID-LL", simISP{onlyLL: true, pdLen: 48}, "", 6, "DUID-LL of the WAN MAC", uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48, ClientID: "00030001020000000001"}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			isp := tc.isp

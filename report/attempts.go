@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/uciconfig"
 )
 
 // AttemptPlan is one rung of a live run's strategy ladder as the run
@@ -14,9 +15,11 @@ type AttemptPlan struct {
 	Index int
 	Label string
 	// Args are the odhcp6c arguments the attempt emulated.
-	Args    string
-	Shape   AttemptShape
-	Netifd  AttemptNetifd
+	Args  string
+	Shape AttemptShape
+	// Netifd are the wan6 settings that make odhcp6c send the attempt's
+	// shape.
+	Netifd  uciconfig.ClientSettings
 	Skipped string
 }
 
@@ -32,17 +35,6 @@ type AttemptShape struct {
 	DUIDType string
 }
 
-// AttemptNetifd are the netifd dhcpv6 options (interface wan6 in
-// /etc/config/network) that make odhcp6c send the attempt's shape.
-type AttemptNetifd struct {
-	ReqAddress       string // try, force or none
-	ReqPrefix        string // auto, no or a length
-	NoClientFQDN     bool
-	NoAcceptReconfig bool
-	ForcePrefix      bool
-	ClientID         string // hex; "" for odhcp6c's default
-}
-
 type jsonShape struct {
 	IANA              bool   `json:"ia_na"`
 	IAPD              bool   `json:"ia_pd"`
@@ -53,6 +45,8 @@ type jsonShape struct {
 	DUIDType          string `json:"duid_type"`
 }
 
+// jsonNetifd is report.json's form of uciconfig.ClientSettings: the
+// option values as /etc/config/network writes them.
 type jsonNetifd struct {
 	ReqAddress       string `json:"reqaddress"`
 	ReqPrefix        string `json:"reqprefix"`
@@ -83,7 +77,7 @@ func attemptsJSON(plans []AttemptPlan, r *diag.Result) []jsonAttempt {
 	out := []jsonAttempt{}
 	for _, p := range plans {
 		a := jsonAttempt{Index: p.Index, Label: p.Label, Args: p.Args, Skipped: p.Skipped, StatusCodes: []string{},
-			Shape: jsonShape(p.Shape), Netifd: jsonNetifd(p.Netifd)}
+			Shape: jsonShape(p.Shape), Netifd: netifdJSON(p.Netifd)}
 		for _, ar := range r.Attempts {
 			if ar.Index != p.Index {
 				continue
@@ -126,6 +120,27 @@ func bestText(i int) string {
 		return "none worked"
 	}
 	return fmt.Sprintf("attempt %d", i)
+}
+
+func netifdJSON(c uciconfig.ClientSettings) jsonNetifd {
+	return jsonNetifd{ReqAddress: string(c.AddressMode()), ReqPrefix: c.ReqPrefix.String(), NoClientFQDN: c.NoClientFQDN,
+		NoAcceptReconfig: c.NoAcceptReconfig, ForcePrefix: c.ForcePrefix, ClientID: c.ClientID}
+}
+
+// settings reads the settings back; an attempt written without them (no
+// reqaddress) has none.
+func (n jsonNetifd) settings() (uciconfig.ClientSettings, bool, error) {
+	if n.ReqAddress == "" {
+		return uciconfig.ClientSettings{}, false, nil
+	}
+	c := uciconfig.ClientSettings{NoClientFQDN: n.NoClientFQDN, NoAcceptReconfig: n.NoAcceptReconfig,
+		ForcePrefix: n.ForcePrefix, ClientID: n.ClientID}
+	var err error
+	if c.ReqAddress, err = uciconfig.ParseReqAddress(n.ReqAddress); err != nil {
+		return c, true, err
+	}
+	c.ReqPrefix, err = uciconfig.ParseReqPrefix(n.ReqPrefix)
+	return c, true, err
 }
 
 func netifdText(n jsonNetifd) string {

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/v6diag/v6diag/uciconfig"
 	"strings"
 	"testing"
 
@@ -13,13 +14,13 @@ func ladderDoc() Document {
 	run := Run{Tool: "v6diag", Mode: "run", Strategy: "auto", Attempts: []AttemptPlan{
 		{Index: 1, Label: "IA_NA + IA_PD with /48 hint, Client FQDN, Reconfigure Accept (like odhcp6c)",
 			Shape:  AttemptShape{IANA: true, IAPD: true, PrefixHint: 48, ClientFQDN: true, ReconfigureAccept: true, DUIDType: "uuid"},
-			Netifd: AttemptNetifd{ReqAddress: "try", ReqPrefix: "48"}},
+			Netifd: uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48}},
 		{Index: 2, Label: "IA_PD alone with /48 hint, Client FQDN, Reconfigure Accept",
 			Shape:  AttemptShape{IAPD: true, PrefixHint: 48, ClientFQDN: true, ReconfigureAccept: true, DUIDType: "uuid"},
-			Netifd: AttemptNetifd{ReqAddress: "none", ReqPrefix: "48"}},
+			Netifd: uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressNone, ReqPrefix: 48}},
 		{Index: 3, Label: "IA_NA + IA_PD with /48 hint, DUID-LL of the WAN MAC", Skipped: "br-lan holds 2001:db8:5::1/64",
 			Shape:  AttemptShape{IANA: true, IAPD: true, PrefixHint: 48, DUIDType: "ll"},
-			Netifd: AttemptNetifd{ReqAddress: "try", ReqPrefix: "48", NoClientFQDN: true, NoAcceptReconfig: true, ClientID: "00030001020000000001"}},
+			Netifd: uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48, NoClientFQDN: true, NoAcceptReconfig: true, ClientID: "00030001020000000001"}},
 	}}
 	res := &diag.Result{Verdict: diag.Verdict{Code: diag.CodeNoPrefixOffered, Summary: "x", WhoMustAct: diag.PartyUser}, BestAttempt: 2,
 		Attempts: []diag.AttemptResult{

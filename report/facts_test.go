@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"github.com/v6diag/v6diag/uciconfig"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,8 +164,8 @@ func TestAttemptsRendered(t *testing.T) {
 	run := fixedRun("kea-healthy.pcapng")
 	run.Strategy = "all"
 	run.Attempts = []report.AttemptPlan{
-		{Index: 1, Label: "IA_NA+IA_PD, /48 hint", Netifd: report.AttemptNetifd{ReqAddress: "try", ReqPrefix: "48"}},
-		{Index: 2, Label: "IA_PD only, no hint", Netifd: report.AttemptNetifd{ReqAddress: "none", ReqPrefix: "auto"}},
+		{Index: 1, Label: "IA_NA+IA_PD, /48 hint", Netifd: uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressTry, ReqPrefix: 48}},
+		{Index: 2, Label: "IA_PD only, no hint", Netifd: uciconfig.ClientSettings{ReqAddress: uciconfig.ReqAddressNone, ReqPrefix: uciconfig.ReqPrefixAuto}},
 	}
 	res := analyze(t, "kea-healthy.pcapng")
 	res.Attempts = []diag.AttemptResult{{Index: 1, Verdict: diag.Verdict{Code: diag.CodeNoPrefixOffered}, StatusCodes: []string{"NoPrefixAvail"}, FirstFrame: 1, LastFrame: 4},

@@ -103,7 +103,9 @@ type ClientSettings struct {
 	ClientID string
 }
 
-func (c ClientSettings) reqAddress() ReqAddress {
+// AddressMode is ReqAddress with netifd's default ("try") for an unset
+// value.
+func (c ClientSettings) AddressMode() ReqAddress {
 	if c.ReqAddress == "" {
 		return ReqAddressTry
 	}
@@ -113,5 +115,5 @@ func (c ClientSettings) reqAddress() ReqAddress {
 // isDefault reports whether c is what netifd does with no options, which
 // is what a PPPoE wan's automatic wan_6 runs.
 func (c ClientSettings) isDefault() bool {
-	return c.reqAddress() == ReqAddressTry && c.ReqPrefix == ReqPrefixAuto && !c.NoClientFQDN && !c.NoAcceptReconfig && !c.ForcePrefix && c.ClientID == ""
+	return c.AddressMode() == ReqAddressTry && c.ReqPrefix == ReqPrefixAuto && !c.NoClientFQDN && !c.NoAcceptReconfig && !c.ForcePrefix && c.ClientID == ""
 }

@@ -330,7 +330,7 @@ func (s *suggester) wire(wan, client *Section, ppp bool, want ClientSettings) {
 func (s *suggester) target(cur ClientSettings) ClientSettings {
 	w := s.a.Working
 	want := *w
-	want.ReqAddress = w.reqAddress()
+	want.ReqAddress = w.AddressMode()
 	if w.ClientID == "" {
 		want.ClientID = cur.ClientID
 	}
@@ -340,13 +340,13 @@ func (s *suggester) target(cur ClientSettings) ClientSettings {
 // apply sets on sec the options where want differs from cur.
 func (s *suggester) apply(sec *Section, cur, want ClientSettings) {
 	ev := s.evidence()
-	if want.reqAddress() != cur.reqAddress() {
+	if want.AddressMode() != cur.AddressMode() {
 		why := map[ReqAddress]string{
 			ReqAddressNone:  "send no IA_NA (address), only IA_PD, " + ev,
 			ReqAddressTry:   "'force' discards answers without an address; ask for one but go on without it, " + ev,
 			ReqAddressForce: "require an address (IA_NA), " + ev,
-		}[want.reqAddress()]
-		s.set(sec, "reqaddress", string(want.reqAddress()), why)
+		}[want.AddressMode()]
+		s.set(sec, "reqaddress", string(want.AddressMode()), why)
 	}
 	if want.ReqPrefix != cur.ReqPrefix {
 		var why string

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/v6diag/v6diag/internal/jsonlite"
 	"github.com/v6diag/v6diag/report"
 	"github.com/v6diag/v6diag/uciconfig"
 )
@@ -177,94 +175,6 @@ func (nc *netConfig) applyChanges(deltaPath string) {
 	}
 }
 
-// reportAdvice is the part of report.json a suggestion reads. It is read
-// from the JSON, not from report.Document, so that `run` and
-// `config --from` take exactly the same path from a report to a config.
-type reportAdvice struct {
-	Verdict struct {
-		Code       string `json:"code"`
-		WhoMustAct string `json:"who_must_act"`
-	} `json:"verdict"`
-	// RouterClient says what the router's own odhcp6c gets, and which
-	// attempt proved a config that gets it more (issue 10).
-	RouterClient struct {
-		Prefix     string `json:"prefix"`
-		Suggestion *struct {
-			Attempt int    `json:"attempt"`
-			Prefix  string `json:"prefix"`
-		} `json:"suggestion"`
-	} `json:"router_client"`
-	Attempts []reportAttempt `json:"attempts"`
-}
-
-type reportAttempt struct {
-	Index  int    `json:"index"`
-	Label  string `json:"label"`
-	Netifd *struct {
-		ReqAddress       string `json:"reqaddress"`
-		ReqPrefix        string `json:"reqprefix"`
-		NoClientFQDN     bool   `json:"noclientfqdn"`
-		NoAcceptReconfig bool   `json:"noacceptreconfig"`
-		ForcePrefix      bool   `json:"forceprefix"`
-		ClientID         string `json:"clientid"`
-	} `json:"netifd"`
-}
-
-// adviceFromReport maps report.json onto the typed advice uciconfig
-// takes: the verdict, who must act, the netifd settings of the attempt
-// that gets the router more than its own config (none when no attempt
-// does), and the length of the prefix odhcp6c gets.
-func adviceFromReport(b []byte) (uciconfig.Advice, error) {
-	var r reportAdvice
-	if err := jsonlite.Unmarshal(b, &r); err != nil {
-		return uciconfig.Advice{}, fmt.Errorf("read report.json: %w", err)
-	}
-	if r.Verdict.Code == "" {
-		return uciconfig.Advice{}, errors.New("read report.json: no verdict.code: not a v6diag report")
-	}
-	a := uciconfig.Advice{Verdict: r.Verdict.Code, ISPMustAct: r.Verdict.WhoMustAct == "isp"}
-	if pfx, err := netip.ParsePrefix(r.RouterClient.Prefix); err == nil {
-		a.DelegatedPrefixLength = pfx.Bits()
-	}
-	sg := r.RouterClient.Suggestion
-	if sg == nil {
-		return a, nil
-	}
-	var best *reportAttempt
-	for i := range r.Attempts {
-		if r.Attempts[i].Index == sg.Attempt {
-			best = &r.Attempts[i]
-		}
-	}
-	if sg.Attempt == 0 {
-		// Offline: the config runs no DHCPv6 client, and netifd's
-		// defaults got the prefix in the capture.
-		a.Working = &uciconfig.ClientSettings{}
-		if pfx, err := netip.ParsePrefix(sg.Prefix); err == nil {
-			a.DelegatedPrefixLength = pfx.Bits()
-		}
-		return a, nil
-	}
-	if best == nil || best.Netifd == nil {
-		return a, fmt.Errorf("read report.json: router_client.suggestion names attempt %d, which has no netifd settings", sg.Attempt)
-	}
-	n := best.Netifd
-	var w uciconfig.ClientSettings
-	var err error
-	if w.ReqAddress, err = uciconfig.ParseReqAddress(n.ReqAddress); err != nil {
-		return a, fmt.Errorf("read report.json: attempt %d: %w", best.Index, err)
-	}
-	if w.ReqPrefix, err = uciconfig.ParseReqPrefix(n.ReqPrefix); err != nil {
-		return a, fmt.Errorf("read report.json: attempt %d: %w", best.Index, err)
-	}
-	w.NoClientFQDN, w.NoAcceptReconfig, w.ForcePrefix, w.ClientID = n.NoClientFQDN, n.NoAcceptReconfig, n.ForcePrefix, n.ClientID
-	a.Working, a.Attempt, a.AttemptLabel = &w, best.Index, best.Label
-	if pfx, err := netip.ParsePrefix(sg.Prefix); err == nil {
-		a.DelegatedPrefixLength = pfx.Bits()
-	}
-	return a, nil
-}
-
 // configSuggestion is the suggestion of one run, ready to write.
 type configSuggestion struct {
 	path string // the config it changes
@@ -288,11 +198,7 @@ func suggestConfig(nc netConfig, doc *report.Document) (configSuggestion, error)
 		doc.Notes = append(doc.Notes, fmt.Sprintf("the network config %s is empty: no suggested network config", nc.path))
 		return cs, nil
 	}
-	js, err := jsonlite.Marshal(doc)
-	if err != nil {
-		return cs, fmt.Errorf("suggest a config: %w", err)
-	}
-	adv, err := adviceFromReport(js)
+	adv, err := doc.Advice()
 	if err != nil {
 		return cs, fmt.Errorf("suggest a config: %w", err)
 	}
@@ -417,7 +323,7 @@ func cmdConfig(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, cannotRun{fmt.Errorf("--from: %w", err), "name the report.json a run wrote"}
 	}
-	adv, err := adviceFromReport(js)
+	adv, err := report.ReadAdvice(js)
 	if err != nil {
 		return 0, cannotRun{fmt.Errorf("%s: %w", f.from, err), "name the report.json a run wrote"}
 	}

@@ -134,12 +134,11 @@ func attemptWindows(as []live.Attempt) []diag.AttemptWindow {
 func attemptPlans(as []live.Attempt, host odhcp6c.Host) []report.AttemptPlan {
 	var out []report.AttemptPlan
 	for _, a := range as {
-		s, n := a.Rung.Shape(host), a.Netifd
+		s := a.Rung.Shape(host)
 		out = append(out, report.AttemptPlan{Index: a.Index, Label: a.Label, Skipped: a.Skipped, Args: a.Rung.Args.String(),
 			Shape: report.AttemptShape{IANA: s.IANA, IAPD: s.IAPD, PrefixHint: s.PrefixLength, RapidCommit: s.RapidCommit,
 				ClientFQDN: s.ClientFQDN != "", ReconfigureAccept: s.ReconfigureAccept, DUIDType: duidType(a.Identity.DUID)},
-			Netifd: report.AttemptNetifd{ReqAddress: n.ReqAddress, ReqPrefix: n.ReqPrefix, NoClientFQDN: n.NoClientFQDN,
-				NoAcceptReconfig: n.NoAcceptReconfig, ForcePrefix: n.ForcePrefix, ClientID: n.ClientID}})
+			Netifd: a.Netifd})
 	}
 	return out
 }
