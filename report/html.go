@@ -631,7 +631,7 @@ func (p *htmlPage) timeline(d Document) {
 		p.s("<td class=\"mono\">")
 		p.t(e.Time)
 		p.s("</td>")
-		p.cells(e.Direction, e.Kind)
+		p.cells(string(e.Direction), string(e.Kind))
 		p.s("<td class=\"mono\">")
 		p.t(e.TransactionID)
 		p.s("</td><td class=\"mono\">")

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/internal/jsonlite"
@@ -216,22 +215,24 @@ type jsonLease struct {
 }
 
 type jsonEvent struct {
-	Frame         int     `json:"frame"`
-	Time          string  `json:"time"`
-	Offset        float64 `json:"offset_seconds"`
-	Direction     string  `json:"direction"`
-	Kind          string  `json:"kind"`
-	Source        string  `json:"source"`
-	Destination   string  `json:"destination"`
-	SourceMAC     string  `json:"source_mac"`
-	TransactionID string  `json:"transaction_id"`
-	Note          string  `json:"note"`
-	Ignored       string  `json:"ignored"`
+	Frame         int            `json:"frame"`
+	Time          string         `json:"time"`
+	Offset        float64        `json:"offset_seconds"`
+	Direction     diag.Direction `json:"direction"`
+	Kind          diag.Kind      `json:"kind"`
+	Source        string         `json:"source"`
+	Destination   string         `json:"destination"`
+	SourceMAC     string         `json:"source_mac"`
+	TransactionID string         `json:"transaction_id"`
+	Note          string         `json:"note"`
+	Ignored       string         `json:"ignored"`
 	// ServerID is the Server ID of a DHCPv6 message, "" if none.
 	ServerID string `json:"server_id"`
 	// Detail says what the message carried: flags, IAs, hints, prefixes,
 	// statuses, options.
 	Detail string `json:"detail"`
+	// Answered: a client message got an answer (diag.Result.Answered).
+	Answered bool `json:"-"`
 }
 
 type jsonFinding struct {
@@ -371,8 +372,8 @@ func NewDocument(run Run, r *diag.Result) Document {
 	d.DHCPv6.Sequence = sequenceJSON(r.Sequence)
 	d.Timeline = []jsonEvent{}
 	for _, e := range r.Timeline {
-		d.Timeline = append(d.Timeline, jsonEvent{Frame: e.Frame, Time: stamp(e.Time), Offset: seconds(e.Offset), Direction: string(e.Direction),
-			Kind: string(e.Kind), Source: addr(e.Source), Destination: addr(e.Dest), SourceMAC: mac(e.SourceMAC),
+		d.Timeline = append(d.Timeline, jsonEvent{Frame: e.Frame, Time: stamp(e.Time), Offset: seconds(e.Offset), Direction: e.Direction,
+			Kind: e.Kind, Source: addr(e.Source), Destination: addr(e.Dest), SourceMAC: mac(e.SourceMAC),
 			TransactionID: e.TransactionID, Note: e.Note, Ignored: e.Ignored})
 	}
 	d.Findings = []jsonFinding{}
@@ -397,6 +398,11 @@ func WriteJSON(w io.Writer, d Document) error {
 
 // DUIDFromIdentity fills the duid field from the identity a live run used,
 // for runs where the capture never showed it (no Solicit went out).
-func (d *Document) DUIDFromIdentity(duid dhcpv6.DUID, iaid [4]byte) {
+// The DUID is read through its methods, so that report need not import
+// dhcpv6.
+func (d *Document) DUIDFromIdentity(duid interface {
+	String() string
+	TypeName() string
+}, iaid [4]byte) {
 	d.DUID = &jsonDUID{Hex: duid.String(), Type: duid.TypeName(), IAIDs: []string{hex.EncodeToString(iaid[:])}}
 }

@@ -189,7 +189,7 @@ func timelineText(d Document, max int) string {
 		if e.Ignored != "" {
 			note = strings.TrimPrefix(note+"; ignored: "+e.Ignored, "; ")
 		}
-		table = append(table, []string{fmt.Sprintf("  %d", e.Frame), fmt.Sprintf("%.3f", e.Offset), e.Direction, e.Kind, e.TransactionID, e.Source, e.Destination, note})
+		table = append(table, []string{fmt.Sprintf("  %d", e.Frame), fmt.Sprintf("%.3f", e.Offset), string(e.Direction), string(e.Kind), e.TransactionID, e.Source, e.Destination, note})
 	}
 	return alignColumns(table)
 }
