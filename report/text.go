@@ -77,7 +77,7 @@ func WriteText(w io.Writer, d Document) error {
 			fmt.Fprintf(&b, "VLAN:      id %d, priority %d, on %s\n", v.ID, v.Priority, dash(v.Parent))
 		}
 	}
-	if d.Link.ClientMAC != "" || d.Link.ClientLinkLocal != "" {
+	if clientSeen(d) {
 		put("Client:    ", "           ", "MAC %s, link-local %s (as seen in the capture)", dash(d.Link.ClientMAC), dash(d.Link.ClientLinkLocal))
 	}
 	if f := d.Link.ClientFraming; len(f.VLANs) > 0 || f.PPPoE || len(d.Link.ISPFraming.VLANs) > 0 {
