@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/v6diag/v6diag/diag"
 )
 
 // maxHTMLTimeline bounds the timeline table in report.html.
@@ -114,7 +116,7 @@ func WriteHTML(w io.Writer, d Document) error {
 func (p *htmlPage) head(d Document) {
 	p.s("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>v6diag: ")
-	p.t(d.Verdict.Code)
+	p.t(string(d.Verdict.Code))
 	p.s("</title>\n", htmlStyle, "</head>\n<body>\n<main>\n<h1>v6diag report</h1>\n")
 	if rl := routerClientLines(d); rl.Client != "" {
 		p.s("<section class=\"router-client\" id=\"router-client\">\n<h2>Your router's DHCPv6 client</h2>\n<p><code>")
@@ -137,15 +139,15 @@ func (p *htmlPage) head(d Document) {
 		p.s("</section>\n")
 	}
 	p.s("<section class=\"verdict")
-	if d.Verdict.Code == "ok" {
+	if d.Verdict.Code == diag.CodeOK {
 		p.s(" ok")
 	}
 	p.s("\" id=\"verdict\">\n<p>Verdict: <span class=\"code\">")
-	p.t(d.Verdict.Code)
+	p.t(string(d.Verdict.Code))
 	p.s("</span></p>\n<p><strong>")
 	p.t(d.Verdict.Summary)
 	p.s("</strong></p>\n<p>Who must act: <strong>")
-	p.t(d.Verdict.WhoMustAct)
+	p.t(string(d.Verdict.WhoMustAct))
 	p.s("</strong></p>\n</section>\n")
 	if d.Verdict.ForISP != "" {
 		p.s("<h2>For the ISP's support staff</h2>\n<p class=\"isp\" id=\"for-isp\">")
@@ -205,9 +207,9 @@ func (p *htmlPage) exchange(d Document) {
 	p.s("</svg>\n</div>\n</section>\n<section>\n<h2>Findings</h2>\n<ul class=\"findings\" id=\"findings\">\n")
 	for _, f := range d.Findings {
 		p.s("<li class=\"")
-		p.t(f.Severity)
+		p.t(string(f.Severity))
 		p.s("\"><span class=\"sev\">")
-		p.t(f.Severity)
+		p.t(string(f.Severity))
 		p.s("</span><code>")
 		p.t(f.ID)
 		p.s("</code><br>")
@@ -435,7 +437,7 @@ func (p *htmlPage) wan(d Document) {
 	p.s("; ISP: ")
 	p.t(framingText(d.Link.ISPFraming))
 	p.s("</td></tr>\n<tr><th>PPPoE</th><td>")
-	if d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE) {
+	if pppoe(d) {
 		p.s("yes")
 	} else {
 		p.s("no")

@@ -32,7 +32,7 @@ func ispParagraph(d *Document, r *diag.Result) string {
 	case len(d.Link.ClientFraming.VLANs) > 0:
 		who += " (" + framingText(d.Link.ClientFraming) + " on the wire)"
 	}
-	if d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE) {
+	if pppoe(*d) {
 		who += " over PPPoE"
 	}
 	// A live run speaks of what "we" sent; a capture made elsewhere of
@@ -53,7 +53,7 @@ func ispParagraph(d *Document, r *diag.Result) string {
 	default:
 		add("On %s between %s and %s UTC %s.", first.Format("2006-01-02"), first.Format("15:04:05"), last.Format("15:04:05"), tested)
 	}
-	if d.Verdict.Code == string(diag.CodeLinkDown) {
+	if d.Verdict.Code == diag.CodeLinkDown {
 		add("The WAN interface had no carrier, so nothing was sent; the cable, modem or ONT must be fixed first.")
 		return strings.Join(s, " ")
 	}
@@ -153,17 +153,17 @@ func ispParagraph(d *Document, r *diag.Result) string {
 		add("%s sent %s.", we, plural(x.Requests, "Request"))
 	}
 
-	if d.Verdict.Code == string(diag.CodeFirewallDropsDHCPv6) {
+	if d.Verdict.Code == diag.CodeFirewallDropsDHCPv6 {
 		add("Those answers reach the router's WAN port, but the router's own firewall drops them before its DHCPv6 client sees them (finding firewall-drops-dhcpv6): the router's owner must fix that; it asks nothing of the ISP.")
 	}
 	// What to check: the findings' own words to the ISP, failures first.
 	// On a working line the warnings are asides, not the point.
-	ok := d.Verdict.Code == string(diag.CodeOK)
+	ok := d.Verdict.Code == diag.CodeOK
 	if ok {
 		add("Everything needed for IPv6 worked; no action is needed to bring it up.")
 	}
 	asks := 0
-	for _, sev := range []string{"fail", "warn"} {
+	for _, sev := range []diag.Severity{diag.SeverityFail, diag.SeverityWarn} {
 		for _, f := range d.Findings {
 			if f.Severity != sev || f.ForISP == "" || asks == 2 {
 				continue

@@ -122,9 +122,9 @@ type Document struct {
 }
 
 type jsonVerdict struct {
-	Code       string `json:"code"`
-	Summary    string `json:"summary"`
-	WhoMustAct string `json:"who_must_act"`
+	Code       diag.Code  `json:"code"`
+	Summary    string     `json:"summary"`
+	WhoMustAct diag.Party `json:"who_must_act"`
 	// ForISP is one paragraph addressed to the ISP's support staff.
 	ForISP string `json:"for_isp"`
 }
@@ -236,12 +236,12 @@ type jsonEvent struct {
 }
 
 type jsonFinding struct {
-	ID       string `json:"id"`
-	Severity string `json:"severity"`
-	Summary  string `json:"summary"`
-	ForISP   string `json:"for_isp"`
-	RFC      string `json:"rfc"`
-	Frames   []int  `json:"frames"`
+	ID       string        `json:"id"`
+	Severity diag.Severity `json:"severity"`
+	Summary  string        `json:"summary"`
+	ForISP   string        `json:"for_isp"`
+	RFC      string        `json:"rfc"`
+	Frames   []int         `json:"frames"`
 }
 
 type jsonCaptureStats struct {
@@ -307,7 +307,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 		Started:  stamp(run.Started),
 		Duration: seconds(run.Duration),
 		Source:   run.Source,
-		Verdict:  jsonVerdict{Code: string(r.Verdict.Code), Summary: r.Verdict.Summary, WhoMustAct: string(r.Verdict.WhoMustAct)},
+		Verdict:  jsonVerdict{Code: r.Verdict.Code, Summary: r.Verdict.Summary, WhoMustAct: r.Verdict.WhoMustAct},
 		Port546:  run.Port546,
 		Notes:    run.Notes,
 		Capture: jsonCaptureStats{Frames: r.Stats.Frames, ControlFrames: r.Stats.ControlFrames, DecodeErrors: r.Stats.DecodeErrors,
@@ -378,7 +378,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 	}
 	d.Findings = []jsonFinding{}
 	for _, f := range r.Findings {
-		d.Findings = append(d.Findings, jsonFinding{ID: f.ID, Severity: string(f.Severity), Summary: f.Summary, ForISP: f.ForISP, RFC: f.RFC, Frames: orEmpty(f.Frames)})
+		d.Findings = append(d.Findings, jsonFinding{ID: f.ID, Severity: f.Severity, Summary: f.Summary, ForISP: f.ForISP, RFC: f.RFC, Frames: orEmpty(f.Frames)})
 	}
 	d.addFacts(run, r)
 	d.Strategy, d.Attempts, d.BestAttempt = run.Strategy, attemptsJSON(run.Attempts, r), r.BestAttempt

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/v6diag/v6diag/diag"
 )
 
 // maxMarkdownTimeline bounds the timeline in report.md: forum posts and
@@ -27,7 +29,7 @@ func WriteMarkdown(w io.Writer, d Document) error {
 		}
 		p("\n")
 	}
-	p("**Verdict:** %s  \n**Who must act:** %s\n\n", mdText(d.Verdict.Summary), mdText(d.Verdict.WhoMustAct))
+	p("**Verdict:** %s  \n**Who must act:** %s\n\n", mdText(d.Verdict.Summary), mdText(string(d.Verdict.WhoMustAct)))
 	if d.Verdict.ForISP != "" {
 		p("## For the ISP's support staff\n\n> %s\n\n", mdText(d.Verdict.ForISP))
 	}
@@ -66,7 +68,7 @@ func WriteMarkdown(w io.Writer, d Document) error {
 	if clientSeen(d) {
 		p("| Client MAC (from the capture) | `%s` |\n| Client link-local | `%s` |\n", dash(d.Link.ClientMAC), dash(d.Link.ClientLinkLocal))
 	}
-	p("| PPPoE | %v |\n", d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE))
+	p("| PPPoE | %v |\n", pppoe(d))
 	p("| Framing in the capture | client: %s; ISP: %s |\n", framingText(d.Link.ClientFraming), framingText(d.Link.ISPFraming))
 	if d.DUID != nil {
 		p("| DUID | `%s` (%s) |\n| IAIDs | %s |\n", d.DUID.Hex, d.DUID.Type, mdCodes(d.DUID.IAIDs))
@@ -172,16 +174,16 @@ func mdCodes(ss []string) string {
 	return strings.Join(parts, ", ")
 }
 
-func severityMark(s string) string {
+func severityMark(s diag.Severity) string {
 	switch s {
-	case "fail":
+	case diag.SeverityFail:
 		return "❌ fail"
-	case "warn":
+	case diag.SeverityWarn:
 		return "⚠️ warn"
-	case "pass":
+	case diag.SeverityPass:
 		return "✅ pass"
 	}
-	return "ℹ️ " + s
+	return "ℹ️ " + string(s)
 }
 
 func prefString(p *int) string {

@@ -264,3 +264,9 @@ func leaseRow(what string, l jsonLease) [][]span {
 func clientSeen(d Document) bool {
 	return d.Link.ClientMAC != "" || d.Link.ClientLinkLocal != ""
 }
+
+// pppoe says whether the reports call the link PPPoE: the capture saw a
+// PPPoE session, or the WAN interface is a PPP link.
+func pppoe(d Document) bool {
+	return d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE)
+}
