@@ -15,18 +15,19 @@ type spanKind uint8
 
 const (
 	plain  spanKind = iota
-	code            // an identifier: an address, a DUID, a prefix
-	quoted          // text a server wrote, quoted
+	code            // an identifier (an address, a DUID, a prefix), then tail as text
+	quoted          // text, then tail (text a server wrote) quoted, if any
 )
 
-// span is a piece of a cell or paragraph.
+// span is a table cell or a piece of a paragraph. One span per cell keeps
+// the rows flat: nested slices cost several KB of the mips binary.
 type span struct {
-	kind spanKind
-	s    string
+	kind    spanKind
+	s, tail string
 }
 
-func txt(s string) span { return span{plain, s} }
-func cd(s string) span  { return span{code, s} }
+func txt(s string) span { return span{plain, s, ""} }
+func cd(s string) span  { return span{code, s, ""} }
 
 // codes is a comma-separated list of code spans.
 func codes(ss []string) []span {
@@ -54,7 +55,7 @@ type para []span
 type table struct {
 	heading string
 	columns []string
-	rows    [][][]span
+	rows    [][]span
 	empty   string
 	// breakAt is the row that starts a second group of rows (HTML puts a
 	// line break before it); -1 when the rows are one group.
@@ -82,39 +83,39 @@ func (s section) html(p *htmlPage) {
 	p.s("\n")
 }
 
-// mdSpans writes spans as markdown, safe inside a table cell.
-func mdSpans(b *strings.Builder, spans []span) {
-	for _, x := range spans {
-		switch x.kind {
-		case code:
-			b.WriteString("`" + mdCode(x.s) + "`")
-		case quoted:
-			b.WriteString(mdText(strconv.Quote(x.s)))
-		default:
-			b.WriteString(mdText(x.s))
-		}
+// mdSpan writes a span as markdown, safe inside a table cell.
+func mdSpan(b *strings.Builder, x span) {
+	switch {
+	case x.kind == code:
+		b.WriteString("`" + mdCode(x.s) + "`" + mdText(x.tail))
+	case x.kind == quoted && x.tail != "":
+		b.WriteString(mdText(x.s + " " + strconv.Quote(x.tail)))
+	default:
+		b.WriteString(mdText(x.s))
 	}
 }
 
-// spans writes spans as HTML.
-func (p *htmlPage) spans(spans []span) {
-	for _, x := range spans {
-		switch x.kind {
-		case code:
-			p.code(x.s)
-		case quoted:
-			p.s("“")
-			p.t(x.s)
-			p.s("”")
-		default:
-			p.t(x.s)
-		}
+// span writes a span as HTML.
+func (p *htmlPage) span(x span) {
+	switch {
+	case x.kind == code:
+		p.code(x.s)
+		p.t(x.tail)
+	case x.kind == quoted && x.tail != "":
+		p.t(x.s)
+		p.s(" “")
+		p.t(x.tail)
+		p.s("”")
+	default:
+		p.t(x.s)
 	}
 }
 
 func (x para) md(b *strings.Builder) {
 	if len(x) > 0 {
-		mdSpans(b, x)
+		for _, sp := range x {
+			mdSpan(b, sp)
+		}
 		b.WriteString("\n\n")
 	}
 }
@@ -122,7 +123,9 @@ func (x para) md(b *strings.Builder) {
 func (x para) html(p *htmlPage) {
 	if len(x) > 0 {
 		p.s("<p>")
-		p.spans(x)
+		for _, sp := range x {
+			p.span(sp)
+		}
 		p.s("</p>")
 	}
 	p.s("\n")
@@ -150,7 +153,7 @@ func (t table) md(b *strings.Builder) {
 		b.WriteString("|")
 		for _, c := range row {
 			b.WriteString(" ")
-			mdSpans(b, c)
+			mdSpan(b, c)
 			b.WriteString(" |")
 		}
 		b.WriteString("\n")
@@ -180,7 +183,7 @@ func (t table) html(p *htmlPage) {
 			p.s("<tr>")
 			for _, c := range row {
 				p.s("<td>")
-				p.spans(c)
+				p.span(c)
 				p.s("</td>")
 			}
 			p.s("</tr>")
@@ -213,7 +216,7 @@ func dhcpv6Section(d Document) section {
 func shapesTable(x jsonDHCPv6) table {
 	t := table{heading: "What the Solicits asked for", columns: []string{"Frames", "IAs, hints and options"}, breakAt: -1}
 	for _, s := range x.SolicitShapes {
-		t.rows = append(t.rows, [][]span{{txt(frameList(s.Frames))}, {txt(s.Summary)}})
+		t.rows = append(t.rows, []span{txt(frameList(s.Frames)), txt(s.Summary)})
 	}
 	return t
 }
@@ -222,8 +225,8 @@ func serversTable(x jsonDHCPv6) table {
 	t := table{heading: "Servers that answered", columns: []string{"Address", "MAC", "Server ID", "Preference", "Answered in", "Frames"},
 		empty: "No DHCPv6 server answered.", breakAt: -1}
 	for _, s := range x.Servers {
-		t.rows = append(t.rows, [][]span{{cd(s.Address)}, {cd(dash(s.SourceMAC))}, {cd(s.ServerID), txt(" (" + s.DUIDType + ")")},
-			{txt(prefString(s.Preference))}, {txt(secondsText(s.Latency) + " s")}, {txt(frameList(s.Frames))}})
+		t.rows = append(t.rows, []span{cd(s.Address), cd(dash(s.SourceMAC)), {code, s.ServerID, " (" + s.DUIDType + ")"},
+			txt(prefString(s.Preference)), txt(secondsText(s.Latency) + " s"), txt(frameList(s.Frames))})
 	}
 	return t
 }
@@ -231,11 +234,8 @@ func serversTable(x jsonDHCPv6) table {
 func statusTable(x jsonDHCPv6) table {
 	t := table{heading: "Status codes received", columns: []string{"Frame", "Message", "For", "Status"}, breakAt: -1}
 	for _, s := range x.StatusCodes {
-		status := []span{txt(fmt.Sprintf("%s (%d)", s.Name, s.Code))}
-		if s.Text != "" {
-			status = append(status, txt(" "), span{quoted, s.Text})
-		}
-		t.rows = append(t.rows, [][]span{{txt(strconv.Itoa(s.Frame))}, {txt(s.Message)}, {cd(s.Where)}, status})
+		t.rows = append(t.rows, []span{txt(strconv.Itoa(s.Frame)), txt(s.Message), cd(s.Where),
+			{quoted, fmt.Sprintf("%s (%d)", s.Name, s.Code), s.Text}})
 	}
 	return t
 }
@@ -252,9 +252,9 @@ func leasesTable(x jsonDHCPv6) table {
 	return t
 }
 
-func leaseRow(what string, l jsonLease) [][]span {
-	return [][]span{{txt(what)}, {cd(l.Prefix)}, {txt(l.IAID)}, {txt(gText(l.T1) + "s")}, {txt(gText(l.T2) + "s")},
-		{txt(gText(l.PreferredLifetime) + "s")}, {txt(gText(l.ValidLifetime) + "s")}, {txt(boolText(l.Confirmed))}, {txt(strconv.Itoa(l.Frame))}}
+func leaseRow(what string, l jsonLease) []span {
+	return []span{txt(what), cd(l.Prefix), txt(l.IAID), txt(gText(l.T1) + "s"), txt(gText(l.T2) + "s"),
+		txt(gText(l.PreferredLifetime) + "s"), txt(gText(l.ValidLifetime) + "s"), txt(boolText(l.Confirmed)), txt(strconv.Itoa(l.Frame))}
 }
 
 // clientSeen says whether every report shows the row of the client as the
