@@ -2,7 +2,6 @@ package diag
 
 import (
 	"fmt"
-	"iter"
 	"net/netip"
 	"slices"
 	"strings"
@@ -247,34 +246,6 @@ func firstStatus(m *dhcpv6.Message, code uint16, ias []dhcpv6.IA) *dhcpv6.Status
 		}
 	}
 	return nil
-}
-
-// allStatuses yields m's message-level status, then, for each IA in each
-// of iaLists, the IA's status and those of its addresses and prefixes;
-// absent ones are skipped.
-func allStatuses(m *dhcpv6.Message, iaLists ...[]dhcpv6.IA) iter.Seq[*dhcpv6.Status] {
-	return func(yield func(*dhcpv6.Status) bool) {
-		if m.Status != nil && !yield(m.Status) {
-			return
-		}
-		for _, ias := range iaLists {
-			for _, ia := range ias {
-				if ia.Status != nil && !yield(ia.Status) {
-					return
-				}
-				for _, ad := range ia.Addresses {
-					if ad.Status != nil && !yield(ad.Status) {
-						return
-					}
-				}
-				for _, p := range ia.Prefixes {
-					if p.Status != nil && !yield(p.Status) {
-						return
-					}
-				}
-			}
-		}
-	}
 }
 
 // offerTail is how long a capture must go on after an offer before a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/internal/jsonlite"
 	"github.com/v6diag/v6diag/uciconfig"
 )
@@ -47,7 +48,7 @@ func adviceOf(v adviceView) (uciconfig.Advice, error) {
 	if v.Verdict.Code == "" {
 		return uciconfig.Advice{}, errors.New("no verdict.code: not a v6diag report")
 	}
-	a := uciconfig.Advice{Verdict: v.Verdict.Code, ISPMustAct: v.Verdict.WhoMustAct == "isp",
+	a := uciconfig.Advice{Verdict: string(v.Verdict.Code), ISPMustAct: v.Verdict.WhoMustAct == diag.PartyISP,
 		DelegatedPrefixLength: prefixBits(v.RouterClient.Prefix)}
 	sg := v.RouterClient.Suggestion
 	if sg == nil {

@@ -181,7 +181,7 @@ func TestHTMLInBrowser(t *testing.T) {
 				if got.Unanswered != tc.unanswered || (tc.unanswered > 0 && got.NoAnswerLabels == 0) {
 					t.Errorf("width %d: %d unanswered arrows, %d 'no answer' labels; want %d", width, got.Unanswered, got.NoAnswerLabels, tc.unanswered)
 				}
-				if !got.VerdictVisible || !strings.Contains(got.VerdictText, doc.Verdict.Code) || !strings.Contains(got.VerdictText, doc.Verdict.Summary[:min(30, len(doc.Verdict.Summary))]) {
+				if !got.VerdictVisible || !strings.Contains(got.VerdictText, string(doc.Verdict.Code)) || !strings.Contains(got.VerdictText, doc.Verdict.Summary[:min(30, len(doc.Verdict.Summary))]) {
 					t.Errorf("width %d: verdict visible=%v text %q", width, got.VerdictVisible, got.VerdictText)
 				}
 				if got.ScrollWidth > got.Viewport || len(got.Overflow) > 0 {

@@ -1,18 +1,11 @@
 package report
 
 import (
-	"encoding/binary"
 	"fmt"
-	"net/netip"
-	"slices"
-	"sort"
 	"strings"
-	"time"
 
-	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/linkinfo"
-	"github.com/v6diag/v6diag/ndp"
 )
 
 // jsonHost is report.json's "router": what the router says about itself.
@@ -156,401 +149,71 @@ func (d *Document) addFacts(run Run, r *diag.Result) {
 	for _, rt := range r.Routers {
 		d.Link.PPPoE = d.Link.PPPoE || rt.PPPoE
 	}
+	answered := r.Answered()
 	for i := range r.Timeline {
 		if i >= len(d.Timeline) {
 			break
 		}
 		e := &r.Timeline[i]
-		switch {
-		case e.DHCP != nil:
-			d.Timeline[i].ServerID = e.DHCP.ServerID.String()
-			d.Timeline[i].Detail = dhcpDetail(e.DHCP)
-		case e.RA != nil:
-			d.Timeline[i].Detail = raDetail(e.RA)
-		}
+		d.Timeline[i].ServerID, d.Timeline[i].Detail, d.Timeline[i].Answered = e.ServerID().String(), e.Detail(), answered[i]
 	}
 	d.DHCPv6.SolicitShapes = solicitShapes(r)
 	d.DHCPv6.StatusCodes = statusCodes(r)
 	for i := range d.RA.Routers {
 		if i < len(r.Routers) {
-			d.RA.Routers[i].Interval = raInterval(r, r.Routers[i].Source)
+			if iv, ok := r.RAInterval(r.Routers[i].Source); ok {
+				s := iv.Seconds()
+				d.RA.Routers[i].Interval = &s
+			}
 		}
 	}
-	d.Clock = checkClock(run, r)
+	d.Clock = clockJSON(run, r)
 	d.Verdict.ForISP = ispParagraph(d, r)
 }
 
-// secs writes a lifetime the way the RFCs think of it: whole seconds, or
-// "infinite" for 0xffffffff.
-func secs(t time.Duration) string {
-	if t == dhcpv6.Infinity {
-		return "infinite"
-	}
-	return fmt.Sprintf("%gs", t.Seconds())
-}
-
-// optionList lists option codes as a report shows them: "23 DNS Servers,
-// 67" (dhcpv6.OptionCode.Label).
-func optionList(codes []dhcpv6.OptionCode) string {
-	parts := make([]string, 0, len(codes))
-	for _, c := range codes {
-		parts = append(parts, c.Label())
-	}
-	return strings.Join(parts, ", ")
-}
-
-// dhcpDetail says in one line what a DHCPv6 message carried.
-func dhcpDetail(m *dhcpv6.Message) string {
-	var parts []string
-	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
-	client := directionOfType(m.Type) == diag.DirectionOut
-	if m.Preference != nil {
-		add("preference %d", *m.Preference)
-	}
-	if m.Status != nil {
-		add("status %s", m.Status)
-	}
-	for _, ia := range m.IANA {
-		add("IA_NA %s%s", iaid(ia.IAID), iaBody(ia, client, false))
-	}
-	for _, ia := range m.IATA {
-		add("IA_TA %s%s", iaid(ia.IAID), iaBody(ia, client, false))
-	}
-	for _, ia := range m.IAPD {
-		add("IA_PD %s%s", iaid(ia.IAID), iaBody(ia, client, true))
-	}
-	if m.ReconfigureMessage != 0 {
-		add("Reconfigure Message %s", m.ReconfigureMessage)
-	}
-	if au := m.Authentication; au != nil {
-		switch au.ReconfigureKeyType() {
-		case dhcpv6.ReconfigureKeyValue:
-			add("Authentication: Reconfigure Key")
-		case dhcpv6.ReconfigureKeyHMAC:
-			add("Authentication: signed with the Reconfigure Key")
-		default:
-			add("Authentication protocol %d", au.Protocol)
-		}
-	}
-	if m.RapidCommit {
-		add("Rapid Commit")
-	}
-	if m.ReconfigureAccept {
-		add("Reconfigure Accept")
-	}
-	if len(m.DNSServers) > 0 {
-		var s []string
-		for _, a := range m.DNSServers {
-			s = append(s, a.String())
-		}
-		add("DNS %s", strings.Join(s, " "))
-	}
-	if len(m.DomainSearch) > 0 {
-		add("domains %s", strings.Join(m.DomainSearch, " "))
-	}
-	if m.ServerUnicast.IsValid() {
-		add("Server Unicast %s", m.ServerUnicast)
-	}
-	if m.SolMaxRT != nil {
-		add("SOL_MAX_RT %s", secs(*m.SolMaxRT))
-	}
-	if len(m.RequestedOptions) > 0 {
-		add("ORO [%s]", optionList(m.RequestedOptions))
-	}
-	if m.RelayHops > 0 {
-		add("via %d relay(s), relay addresses and Interface-Id in the note", m.RelayHops)
-	}
-	add("options [%s]", optionList(m.OptionCodes))
-	for _, p := range m.Problems {
-		add("problem: %s", p)
-	}
-	return strings.Join(parts, "; ")
-}
-
-// iaBody describes an IA's content: a client's hints, or what a server
-// gave with its timers and statuses.
-func iaBody(ia dhcpv6.IA, client, pd bool) string {
-	var parts []string
-	if !client || ia.T1 != 0 || ia.T2 != 0 {
-		parts = append(parts, fmt.Sprintf("T1 %s T2 %s", secs(ia.T1), secs(ia.T2)))
-	}
-	if ia.Status != nil {
-		parts = append(parts, "status "+ia.Status.String())
-	}
-	for _, a := range ia.Addresses {
-		s := a.Address.String()
-		if !client || a.ValidLifetime != 0 {
-			s += fmt.Sprintf(" preferred %s valid %s", secs(a.PreferredLifetime), secs(a.ValidLifetime))
-		}
-		if a.Status != nil {
-			s += " status " + a.Status.String()
-		}
-		parts = append(parts, s)
-	}
-	for _, p := range ia.Prefixes {
-		var s string
-		if client {
-			s = fmt.Sprintf("hint /%d", p.Prefix.Bits())
-			if p.Prefix.Addr().IsValid() && !p.Prefix.Addr().IsUnspecified() {
-				s = "hint " + p.Prefix.String()
-			}
-		} else {
-			s = fmt.Sprintf("%s preferred %s valid %s", p.Prefix, secs(p.PreferredLifetime), secs(p.ValidLifetime))
-		}
-		if p.Status != nil {
-			s += " status " + p.Status.String()
-		}
-		parts = append(parts, s)
-	}
-	if len(parts) == 0 {
-		if client && pd {
-			return " (no hint)"
-		}
-		if client {
-			return ""
-		}
-		return " (empty)"
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
-}
-
-func directionOfType(t dhcpv6.MessageType) diag.Direction {
-	if t.TowardClient() {
-		return diag.DirectionIn
-	}
-	return diag.DirectionOut
-}
-
-// raDetail says in one line what a Router Advertisement carried.
-func raDetail(ra *ndp.RouterAdvertisement) string {
-	var parts []string
-	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
-	b := func(v bool) int {
-		if v {
-			return 1
-		}
-		return 0
-	}
-	add("M=%d O=%d", b(ra.ManagedConfiguration), b(ra.OtherConfiguration))
-	add("router lifetime %gs", ra.RouterLifetime.Seconds())
-	add("preference %s", ra.Preference)
-	if ra.CurrentHopLimit > 0 {
-		add("hop limit %d", ra.CurrentHopLimit)
-	}
-	if ra.ReachableTime > 0 {
-		add("reachable %dms", ra.ReachableTime.Milliseconds())
-	}
-	if ra.RetransmitTimer > 0 {
-		add("retransmit %dms", ra.RetransmitTimer.Milliseconds())
-	}
-	for _, p := range ra.Prefixes() {
-		add("prefix %s L=%d A=%d valid %s preferred %s", p.Prefix, b(p.OnLink), b(p.Autonomous), secs(p.ValidLifetime), secs(p.PreferredLifetime))
-	}
-	for _, rt := range ra.Routes() {
-		add("route %s", rt.String())
-	}
-	for _, r := range ra.RDNSS() {
-		var s []string
-		for _, a := range r.Servers {
-			s = append(s, a.String())
-		}
-		add("RDNSS %s (lifetime %s)", strings.Join(s, " "), secs(r.Lifetime))
-	}
-	for _, r := range ra.DNSSL() {
-		add("DNSSL %s", strings.Join(r.DomainNames, " "))
-	}
-	if mtu, ok := ra.MTU(); ok {
-		add("MTU %d", mtu)
-	}
-	if m := ra.SourceLinkLayerAddress(); m != nil {
-		add("source link-layer address %s", m)
-	}
-	return strings.Join(parts, "; ")
-}
-
-// solicitShapes groups the client's Solicits by what they asked for.
+// solicitShapes lays the client's Solicit shapes out for report.json.
 func solicitShapes(r *diag.Result) []jsonSolicitShape {
-	shapes := []jsonSolicitShape{}
-	for _, e := range r.Timeline {
-		m := e.DHCP
-		if m == nil || m.Type != dhcpv6.MessageTypeSolicit || len(r.Client.DUID) == 0 || !r.Client.DUID.Equal(m.ClientID) {
-			continue
+	out := []jsonSolicitShape{}
+	for _, sh := range r.SolicitShapes() {
+		s := jsonSolicitShape{Frames: sh.Frames, IANA: []string{}, IAPD: []jsonIAPDAsk{}, RapidCommit: sh.RapidCommit,
+			ReconfigureAccept: sh.ReconfigureAccept, RequestedOptions: ints(sh.RequestedOptions), Options: ints(sh.Options), Summary: sh.Summary}
+		for _, id := range sh.IANA {
+			s.IANA = append(s.IANA, iaid(id))
 		}
-		s := jsonSolicitShape{IANA: []string{}, IAPD: []jsonIAPDAsk{}, RapidCommit: m.RapidCommit, ReconfigureAccept: m.ReconfigureAccept,
-			RequestedOptions: []int{}, Options: []int{}}
-		var sum []string
-		for _, ia := range m.IANA {
-			s.IANA = append(s.IANA, iaid(ia.IAID))
-			sum = append(sum, "IA_NA "+iaid(ia.IAID))
+		for _, pd := range sh.IAPD {
+			s.IAPD = append(s.IAPD, jsonIAPDAsk{IAID: iaid(pd.IAID), Hint: pd.Hint})
 		}
-		for _, ia := range m.IAPD {
-			ask := jsonIAPDAsk{IAID: iaid(ia.IAID)}
-			for _, p := range ia.Prefixes {
-				ask.Hint = p.Prefix.Bits()
-			}
-			s.IAPD = append(s.IAPD, ask)
-			if ask.Hint > 0 {
-				sum = append(sum, fmt.Sprintf("IA_PD %s with a /%d hint", ask.IAID, ask.Hint))
-			} else {
-				sum = append(sum, fmt.Sprintf("IA_PD %s without a hint", ask.IAID))
-			}
-		}
-		if len(m.IANA)+len(m.IAPD) == 0 {
-			sum = append(sum, "no IA")
-		}
-		if m.RapidCommit {
-			sum = append(sum, "Rapid Commit")
-		}
-		if m.ReconfigureAccept {
-			sum = append(sum, "Reconfigure Accept")
-		}
-		for _, c := range m.RequestedOptions {
-			s.RequestedOptions = append(s.RequestedOptions, int(c))
-		}
-		if len(m.RequestedOptions) > 0 {
-			sum = append(sum, "ORO ["+optionList(m.RequestedOptions)+"]")
-		}
-		for _, c := range m.OptionCodes {
-			s.Options = append(s.Options, int(c))
-		}
-		sum = append(sum, "options ["+optionList(m.OptionCodes)+"]")
-		s.Summary = strings.Join(sum, "; ")
-		found := false
-		for i := range shapes {
-			if shapes[i].Summary == s.Summary {
-				shapes[i].Frames = append(shapes[i].Frames, e.Frame)
-				found = true
-				break
-			}
-		}
-		if !found {
-			s.Frames = []int{e.Frame}
-			shapes = append(shapes, s)
-		}
-	}
-	return shapes
-}
-
-// statusCodes lists every Status Code option servers sent, at every level.
-func statusCodes(r *diag.Result) []jsonStatusCode {
-	out := []jsonStatusCode{}
-	for _, e := range r.Timeline {
-		m := e.DHCP
-		if m == nil || e.Direction != diag.DirectionIn {
-			continue
-		}
-		add := func(where string, s *dhcpv6.Status) {
-			if s != nil {
-				out = append(out, jsonStatusCode{Frame: e.Frame, Message: m.Type.String(), Where: where, Code: int(s.Code), Name: s.Name(), Text: s.Message})
-			}
-		}
-		add("message", m.Status)
-		for _, kind := range []struct {
-			name string
-			ias  []dhcpv6.IA
-		}{{"IA_NA", m.IANA}, {"IA_TA", m.IATA}, {"IA_PD", m.IAPD}} {
-			for _, ia := range kind.ias {
-				add(kind.name+" "+iaid(ia.IAID), ia.Status)
-				for _, a := range ia.Addresses {
-					add(a.Address.String(), a.Status)
-				}
-				for _, p := range ia.Prefixes {
-					add(p.Prefix.String(), p.Status)
-				}
-			}
-		}
+		out = append(out, s)
 	}
 	return out
 }
 
-// raInterval is the median gap between a router's accepted RAs.
-func raInterval(r *diag.Result, src netip.Addr) *float64 {
-	var at []time.Duration
-	for _, e := range r.Timeline {
-		if e.Kind == diag.KindRouterAdvertisement && e.RA != nil && e.Source == src && e.Ignored == "" {
-			at = append(at, e.Offset)
-		}
+func ints[T ~uint16](codes []T) []int {
+	out := []int{}
+	for _, c := range codes {
+		out = append(out, int(c))
 	}
-	if len(at) < 2 {
-		return nil
-	}
-	gaps := make([]float64, 0, len(at)-1)
-	for i := 1; i < len(at); i++ {
-		gaps = append(gaps, (at[i] - at[i-1]).Seconds())
-	}
-	// sort.Slice shares one implementation with the binary's other sorts.
-	sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
-	m := gaps[len(gaps)/2]
-	if len(gaps)%2 == 0 {
-		m = (gaps[len(gaps)/2-1] + gaps[len(gaps)/2]) / 2
-	}
-	m = float64(time.Duration(m * float64(time.Second)).Round(time.Millisecond).Seconds())
-	return &m
+	return out
 }
 
-// duidEpoch is where DUID-LLT time counts from (RFC 8415 §11.2).
-var duidEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// checkClock looks for plain evidence that the clock that stamped the
-// capture was wrong: a live capture dated before the router's kernel or
-// this binary was built, or any capture dated before a server created its
-// DUID-LLT (which holds the server's time of creation). It gives a lower
-// bound, never a guess.
-func checkClock(run Run, r *diag.Result) jsonClock {
-	c := jsonClock{Zone: "UTC"}
-	first := r.Stats.First
-	if first.IsZero() {
-		first = run.Started
+// statusCodes lays out every Status Code option servers sent.
+func statusCodes(r *diag.Result) []jsonStatusCode {
+	out := []jsonStatusCode{}
+	for _, sc := range r.StatusCodes() {
+		out = append(out, jsonStatusCode{Frame: sc.Frame, Message: sc.Message.String(), Where: sc.Where,
+			Code: int(sc.Status.Code), Name: sc.Status.Name(), Text: sc.Status.Message})
 	}
-	if first.IsZero() {
-		return c
-	}
-	type evidence struct {
-		at   time.Time
-		what string
-	}
-	// Pointers, so the sort shares the pointer-shaped code already in the
-	// binary (a struct-shaped instantiation cost 11 KB on mips).
-	var ev []*evidence
-	live := strings.HasPrefix(run.Mode, "run")
-	if live && run.Host != nil && !run.Host.KernelBuilt.IsZero() {
-		ev = append(ev, &evidence{run.Host.KernelBuilt, "the router's kernel was built"})
-	}
-	if live && !run.Built.IsZero() {
-		ev = append(ev, &evidence{run.Built, "this v6diag was built"})
-	}
-	seen := map[string]bool{}
-	for _, s := range r.Servers {
-		id := s.ServerID
-		if id.Type() != dhcpv6.DUIDTypeLLT || len(id) < 8 || seen[id.String()] {
-			continue
-		}
-		seen[id.String()] = true
-		at := duidEpoch.Add(time.Duration(binary.BigEndian.Uint32(id[4:8])) * time.Second)
-		ev = append(ev, &evidence{at, "a DHCPv6 server created its DUID-LLT (by the server's clock)"})
-	}
-	slices.SortFunc(ev, func(a, b *evidence) int { return b.at.Compare(a.at) })
-	for _, e := range ev {
-		if first.Before(e.at) {
-			behind := e.at.Sub(first)
-			c.Suspect = true
-			c.BehindAtLeast = behind.Round(time.Second).Seconds()
-			c.Note = fmt.Sprintf("The capture is dated %s, before %s (%s): the clock that stamped it is at least %s behind, so its times will not match the ISP's logs; set the router's clock (NTP) and run again.",
-				first.UTC().Format(time.RFC3339), e.what, e.at.UTC().Format(time.RFC3339), roundHuman(behind))
-			break
-		}
-	}
-	return c
+	return out
 }
 
-func roundHuman(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
+// clockJSON lays the clock check out; the run says which dates bound it.
+func clockJSON(run Run, r *diag.Result) jsonClock {
+	ev := diag.ClockEvidence{Started: run.Started, Live: strings.HasPrefix(run.Mode, "run"), Built: run.Built}
+	if run.Host != nil {
+		ev.KernelBuilt = run.Host.KernelBuilt
 	}
-	return d.Round(time.Second).String()
+	c := r.CheckClock(ev)
+	return jsonClock{Zone: "UTC", Suspect: c.Suspect, Note: c.Note, BehindAtLeast: c.BehindAtLeast.Seconds()}
 }
 
 // maxSaid bounds the list of what the ISP side said in report.txt and
@@ -561,7 +224,7 @@ const maxSaid = 50
 // carried, at most maxSaid, and how many more there were.
 func said(d Document) (lines []string, more int) {
 	for _, e := range d.Timeline {
-		if e.Direction != "in" || e.Detail == "" {
+		if e.Direction != diag.DirectionIn || e.Detail == "" {
 			continue
 		}
 		if len(lines) == maxSaid {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/v6diag/v6diag/diag"
 )
 
 // maxHTMLTimeline bounds the timeline table in report.html.
@@ -101,7 +103,7 @@ func WriteHTML(w io.Writer, d Document) error {
 	p.when(d)
 	p.router(d)
 	p.wan(d)
-	p.dhcpv6(d)
+	dhcpv6Section(d).html(&p)
 	p.routerState(d)
 	p.routers(d)
 	p.timeline(d)
@@ -114,7 +116,7 @@ func WriteHTML(w io.Writer, d Document) error {
 func (p *htmlPage) head(d Document) {
 	p.s("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>v6diag: ")
-	p.t(d.Verdict.Code)
+	p.t(string(d.Verdict.Code))
 	p.s("</title>\n", htmlStyle, "</head>\n<body>\n<main>\n<h1>v6diag report</h1>\n")
 	if rl := routerClientLines(d); rl.Client != "" {
 		p.s("<section class=\"router-client\" id=\"router-client\">\n<h2>Your router's DHCPv6 client</h2>\n<p><code>")
@@ -137,15 +139,15 @@ func (p *htmlPage) head(d Document) {
 		p.s("</section>\n")
 	}
 	p.s("<section class=\"verdict")
-	if d.Verdict.Code == "ok" {
+	if d.Verdict.Code == diag.CodeOK {
 		p.s(" ok")
 	}
 	p.s("\" id=\"verdict\">\n<p>Verdict: <span class=\"code\">")
-	p.t(d.Verdict.Code)
+	p.t(string(d.Verdict.Code))
 	p.s("</span></p>\n<p><strong>")
 	p.t(d.Verdict.Summary)
 	p.s("</strong></p>\n<p>Who must act: <strong>")
-	p.t(d.Verdict.WhoMustAct)
+	p.t(string(d.Verdict.WhoMustAct))
 	p.s("</strong></p>\n</section>\n")
 	if d.Verdict.ForISP != "" {
 		p.s("<h2>For the ISP's support staff</h2>\n<p class=\"isp\" id=\"for-isp\">")
@@ -205,9 +207,9 @@ func (p *htmlPage) exchange(d Document) {
 	p.s("</svg>\n</div>\n</section>\n<section>\n<h2>Findings</h2>\n<ul class=\"findings\" id=\"findings\">\n")
 	for _, f := range d.Findings {
 		p.s("<li class=\"")
-		p.t(f.Severity)
+		p.t(string(f.Severity))
 		p.s("\"><span class=\"sev\">")
-		p.t(f.Severity)
+		p.t(string(f.Severity))
 		p.s("</span><code>")
 		p.t(f.ID)
 		p.s("</code><br>")
@@ -422,16 +424,20 @@ func (p *htmlPage) wan(d Document) {
 			p.s("</td></tr>")
 		}
 	}
-	p.s("\n<tr><th>Client in the capture</th><td>MAC ")
-	p.code(dash(d.Link.ClientMAC))
-	p.s(", link-local ")
-	p.code(dash(d.Link.ClientLinkLocal))
-	p.s("</td></tr>\n<tr><th>Framing in the capture</th><td>client: ")
+	p.s("\n")
+	if clientSeen(d) {
+		p.s("<tr><th>Client in the capture</th><td>MAC ")
+		p.code(dash(d.Link.ClientMAC))
+		p.s(", link-local ")
+		p.code(dash(d.Link.ClientLinkLocal))
+		p.s("</td></tr>\n")
+	}
+	p.s("<tr><th>Framing in the capture</th><td>client: ")
 	p.t(framingText(d.Link.ClientFraming))
 	p.s("; ISP: ")
 	p.t(framingText(d.Link.ISPFraming))
 	p.s("</td></tr>\n<tr><th>PPPoE</th><td>")
-	if d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE) {
+	if pppoe(d) {
 		p.s("yes")
 	} else {
 		p.s("no")
@@ -472,98 +478,6 @@ func (p *htmlPage) cells(xs ...string) {
 		p.t(x)
 		p.s("</td>")
 	}
-}
-
-func (p *htmlPage) dhcpv6(d Document) {
-	x := d.DHCPv6
-	p.s("<h2>DHCPv6</h2>\n<p>")
-	p.n(x.Solicits)
-	p.s(" Solicit, ")
-	p.n(x.Requests)
-	p.s(" Request, ")
-	p.n(x.Releases)
-	p.s(" Release sent.</p>\n")
-	if len(x.SolicitShapes) > 0 {
-		p.s("<h3>What the Solicits asked for</h3>\n<table><tr><th>Frames</th><th>IAs, hints and options</th></tr>\n")
-		for _, s := range x.SolicitShapes {
-			p.s("<tr>")
-			p.cells(frameList(s.Frames), s.Summary)
-			p.s("</tr>")
-		}
-		p.s("\n</table>")
-	}
-	p.s("\n")
-	if len(x.Servers) > 0 {
-		p.s("<h3>Servers that answered</h3>\n<table><tr><th>Address</th><th>MAC</th><th>Server ID</th><th>Preference</th>",
-			"<th>Answered in</th><th>Frames</th></tr>\n")
-		for _, s := range x.Servers {
-			p.s("<tr><td>")
-			p.code(s.Address)
-			p.s("</td><td>")
-			p.code(dash(s.SourceMAC))
-			p.s("</td><td>")
-			p.code(s.ServerID)
-			p.s(" (")
-			p.t(s.DUIDType)
-			p.s(")</td>")
-			p.cells(prefString(s.Preference), secondsText(s.Latency)+" s", frameList(s.Frames))
-			p.s("</tr>")
-		}
-		p.s("\n</table>")
-	} else {
-		p.s("<p>No DHCPv6 server answered.</p>")
-	}
-	p.s("\n")
-	if len(x.StatusCodes) > 0 {
-		p.s("<h3>Status codes received</h3>\n<table><tr><th>Frame</th><th>Message</th><th>For</th><th>Status</th></tr>\n")
-		for _, c := range x.StatusCodes {
-			p.s("<tr>")
-			p.cells(strconv.Itoa(c.Frame), c.Message)
-			p.s("<td>")
-			p.code(c.Where)
-			p.s("</td><td>")
-			p.t(c.Name)
-			p.s(" (")
-			p.n(c.Code)
-			p.s(")")
-			if c.Text != "" {
-				p.s(" “")
-				p.t(c.Text)
-				p.s("”")
-			}
-			p.s("</td></tr>")
-		}
-		p.s("\n</table>")
-	}
-	p.s("\n")
-	if len(x.DelegatedPrefixes) > 0 || len(x.Addresses) > 0 {
-		p.s("<h3>Leases</h3>\n<table><tr><th></th><th>Prefix / address</th><th>IAID</th><th>T1</th><th>T2</th>",
-			"<th>Preferred</th><th>Valid</th><th>Confirmed</th><th>Frame</th></tr>\n")
-		for _, l := range x.DelegatedPrefixes {
-			p.lease("delegated prefix", l)
-		}
-		p.s("\n")
-		for _, l := range x.Addresses {
-			p.lease("address", l)
-		}
-		p.s("\n</table>")
-	}
-	p.s("\n")
-	if len(x.DNS) > 0 {
-		p.s("<p>DNS servers (option 23): ")
-		p.codeList(x.DNS)
-		p.s("</p>")
-	}
-	p.s("\n\n")
-}
-
-func (p *htmlPage) lease(what string, l jsonLease) {
-	p.s("<tr><td>", what, "</td><td>")
-	p.code(l.Prefix)
-	p.s("</td>")
-	p.cells(l.IAID, gText(l.T1)+"s", gText(l.T2)+"s", gText(l.PreferredLifetime)+"s", gText(l.ValidLifetime)+"s",
-		boolText(l.Confirmed), strconv.Itoa(l.Frame))
-	p.s("</tr>")
 }
 
 func (p *htmlPage) routers(d Document) {
@@ -631,7 +545,7 @@ func (p *htmlPage) timeline(d Document) {
 		p.s("<td class=\"mono\">")
 		p.t(e.Time)
 		p.s("</td>")
-		p.cells(e.Direction, e.Kind)
+		p.cells(string(e.Direction), string(e.Kind))
 		p.s("<td class=\"mono\">")
 		p.t(e.TransactionID)
 		p.s("</td><td class=\"mono\">")

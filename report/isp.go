@@ -32,7 +32,7 @@ func ispParagraph(d *Document, r *diag.Result) string {
 	case len(d.Link.ClientFraming.VLANs) > 0:
 		who += " (" + framingText(d.Link.ClientFraming) + " on the wire)"
 	}
-	if d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE) {
+	if pppoe(*d) {
 		who += " over PPPoE"
 	}
 	// A live run speaks of what "we" sent; a capture made elsewhere of
@@ -53,18 +53,13 @@ func ispParagraph(d *Document, r *diag.Result) string {
 	default:
 		add("On %s between %s and %s UTC %s.", first.Format("2006-01-02"), first.Format("15:04:05"), last.Format("15:04:05"), tested)
 	}
-	if d.Verdict.Code == string(diag.CodeLinkDown) {
+	if d.Verdict.Code == diag.CodeLinkDown {
 		add("The WAN interface had no carrier, so nothing was sent; the cable, modem or ONT must be fixed first.")
 		return strings.Join(s, " ")
 	}
 
 	// Routers.
-	rs := 0
-	for _, e := range r.Timeline {
-		if e.Kind == diag.KindRouterSolicitation {
-			rs++
-		}
-	}
+	rs := r.Count(diag.KindRouterSolicitation)
 	switch {
 	case len(d.RA.Routers) == 0 && rs > 0:
 		add("%s sent %s and no Router Advertisement came back.", we, plural(rs, "Router Solicitation"))
@@ -141,10 +136,10 @@ func ispParagraph(d *Document, r *diag.Result) string {
 	for _, p := range x.DelegatedPrefixes {
 		delegated[p.Prefix] = true
 	}
-	for _, o := range offeredPrefixes(r) {
-		if !delegated[o.prefix] {
-			add("Its Advertise offered prefix %s (frame %d).", o.prefix, o.frame)
-			delegated[o.prefix] = true
+	for _, o := range r.Offers() {
+		if p := o.Prefix.String(); !delegated[p] {
+			add("Its Advertise offered prefix %s (frame %d).", p, o.Frame)
+			delegated[p] = true
 		}
 	}
 	for _, p := range x.DelegatedPrefixes {
@@ -158,17 +153,17 @@ func ispParagraph(d *Document, r *diag.Result) string {
 		add("%s sent %s.", we, plural(x.Requests, "Request"))
 	}
 
-	if d.Verdict.Code == string(diag.CodeFirewallDropsDHCPv6) {
+	if d.Verdict.Code == diag.CodeFirewallDropsDHCPv6 {
 		add("Those answers reach the router's WAN port, but the router's own firewall drops them before its DHCPv6 client sees them (finding firewall-drops-dhcpv6): the router's owner must fix that; it asks nothing of the ISP.")
 	}
 	// What to check: the findings' own words to the ISP, failures first.
 	// On a working line the warnings are asides, not the point.
-	ok := d.Verdict.Code == string(diag.CodeOK)
+	ok := d.Verdict.Code == diag.CodeOK
 	if ok {
 		add("Everything needed for IPv6 worked; no action is needed to bring it up.")
 	}
 	asks := 0
-	for _, sev := range []string{"fail", "warn"} {
+	for _, sev := range []diag.Severity{diag.SeverityFail, diag.SeverityWarn} {
 		for _, f := range d.Findings {
 			if f.Severity != sev || f.ForISP == "" || asks == 2 {
 				continue
@@ -192,8 +187,7 @@ func ispParagraph(d *Document, r *diag.Result) string {
 // delegated prefix". It names only what is there.
 func captureShows(d *Document, r *diag.Result) string {
 	var parts []string
-	rs := slices.ContainsFunc(r.Timeline, func(e diag.Event) bool { return e.Kind == diag.KindRouterSolicitation })
-	ra := slices.ContainsFunc(r.Timeline, func(e diag.Event) bool { return e.Kind == diag.KindRouterAdvertisement })
+	rs, ra := r.Count(diag.KindRouterSolicitation) > 0, r.Count(diag.KindRouterAdvertisement) > 0
 	switch {
 	case ra:
 		parts = append(parts, "Router Advertisements")
@@ -213,7 +207,7 @@ func captureShows(d *Document, r *diag.Result) string {
 		dhcp = "a DHCPv6 exchange for an address, without prefix delegation"
 	case c.InformationOnly:
 		dhcp = "stateless DHCPv6 (Information-request)"
-	case slices.ContainsFunc(r.Timeline, func(e diag.Event) bool { return e.DHCP != nil }):
+	case r.HasDHCPv6():
 		dhcp = "DHCPv6 messages"
 	}
 	if dhcp != "" && hasFinding(d, "dhcpv6-relayed") {
@@ -232,36 +226,8 @@ func hasFinding(d *Document, id string) bool {
 	return slices.ContainsFunc(d.Findings, func(f jsonFinding) bool { return f.ID == id })
 }
 
-type offer struct {
-	prefix string
-	frame  int
-}
-
-// offeredPrefixes lists the usable prefixes accepted Advertises offered.
-func offeredPrefixes(r *diag.Result) []offer {
-	var out []offer
-	for _, e := range r.Timeline {
-		if e.DHCP == nil || e.Kind != "Advertise" || e.Ignored != "" {
-			continue
-		}
-		for _, ia := range e.DHCP.IAPD {
-			for _, p := range ia.Prefixes {
-				if p.ValidLifetime > 0 && (p.Status == nil || p.Status.Code == 0) && p.Prefix.IsValid() {
-					out = append(out, offer{p.Prefix.String(), e.Frame})
-				}
-			}
-		}
-	}
-	return out
-}
-
 func solicitTimes(r *diag.Result) string {
-	var t []time.Time
-	for _, e := range r.Timeline {
-		if e.DHCP != nil && e.Kind == "Solicit" && len(r.Client.DUID) > 0 && r.Client.DUID.Equal(e.DHCP.ClientID) {
-			t = append(t, e.Time)
-		}
-	}
+	t := r.SolicitTimes()
 	if len(t) == 0 || t[0].IsZero() {
 		return ""
 	}

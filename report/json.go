@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/internal/jsonlite"
@@ -123,9 +122,9 @@ type Document struct {
 }
 
 type jsonVerdict struct {
-	Code       string `json:"code"`
-	Summary    string `json:"summary"`
-	WhoMustAct string `json:"who_must_act"`
+	Code       diag.Code  `json:"code"`
+	Summary    string     `json:"summary"`
+	WhoMustAct diag.Party `json:"who_must_act"`
 	// ForISP is one paragraph addressed to the ISP's support staff.
 	ForISP string `json:"for_isp"`
 }
@@ -216,31 +215,33 @@ type jsonLease struct {
 }
 
 type jsonEvent struct {
-	Frame         int     `json:"frame"`
-	Time          string  `json:"time"`
-	Offset        float64 `json:"offset_seconds"`
-	Direction     string  `json:"direction"`
-	Kind          string  `json:"kind"`
-	Source        string  `json:"source"`
-	Destination   string  `json:"destination"`
-	SourceMAC     string  `json:"source_mac"`
-	TransactionID string  `json:"transaction_id"`
-	Note          string  `json:"note"`
-	Ignored       string  `json:"ignored"`
+	Frame         int            `json:"frame"`
+	Time          string         `json:"time"`
+	Offset        float64        `json:"offset_seconds"`
+	Direction     diag.Direction `json:"direction"`
+	Kind          diag.Kind      `json:"kind"`
+	Source        string         `json:"source"`
+	Destination   string         `json:"destination"`
+	SourceMAC     string         `json:"source_mac"`
+	TransactionID string         `json:"transaction_id"`
+	Note          string         `json:"note"`
+	Ignored       string         `json:"ignored"`
 	// ServerID is the Server ID of a DHCPv6 message, "" if none.
 	ServerID string `json:"server_id"`
 	// Detail says what the message carried: flags, IAs, hints, prefixes,
 	// statuses, options.
 	Detail string `json:"detail"`
+	// Answered: a client message got an answer (diag.Result.Answered).
+	Answered bool `json:"-"`
 }
 
 type jsonFinding struct {
-	ID       string `json:"id"`
-	Severity string `json:"severity"`
-	Summary  string `json:"summary"`
-	ForISP   string `json:"for_isp"`
-	RFC      string `json:"rfc"`
-	Frames   []int  `json:"frames"`
+	ID       string        `json:"id"`
+	Severity diag.Severity `json:"severity"`
+	Summary  string        `json:"summary"`
+	ForISP   string        `json:"for_isp"`
+	RFC      string        `json:"rfc"`
+	Frames   []int         `json:"frames"`
 }
 
 type jsonCaptureStats struct {
@@ -306,7 +307,7 @@ func NewDocument(run Run, r *diag.Result) Document {
 		Started:  stamp(run.Started),
 		Duration: seconds(run.Duration),
 		Source:   run.Source,
-		Verdict:  jsonVerdict{Code: string(r.Verdict.Code), Summary: r.Verdict.Summary, WhoMustAct: string(r.Verdict.WhoMustAct)},
+		Verdict:  jsonVerdict{Code: r.Verdict.Code, Summary: r.Verdict.Summary, WhoMustAct: r.Verdict.WhoMustAct},
 		Port546:  run.Port546,
 		Notes:    run.Notes,
 		Capture: jsonCaptureStats{Frames: r.Stats.Frames, ControlFrames: r.Stats.ControlFrames, DecodeErrors: r.Stats.DecodeErrors,
@@ -371,13 +372,13 @@ func NewDocument(run Run, r *diag.Result) Document {
 	d.DHCPv6.Sequence = sequenceJSON(r.Sequence)
 	d.Timeline = []jsonEvent{}
 	for _, e := range r.Timeline {
-		d.Timeline = append(d.Timeline, jsonEvent{Frame: e.Frame, Time: stamp(e.Time), Offset: seconds(e.Offset), Direction: string(e.Direction),
-			Kind: string(e.Kind), Source: addr(e.Source), Destination: addr(e.Dest), SourceMAC: mac(e.SourceMAC),
+		d.Timeline = append(d.Timeline, jsonEvent{Frame: e.Frame, Time: stamp(e.Time), Offset: seconds(e.Offset), Direction: e.Direction,
+			Kind: e.Kind, Source: addr(e.Source), Destination: addr(e.Dest), SourceMAC: mac(e.SourceMAC),
 			TransactionID: e.TransactionID, Note: e.Note, Ignored: e.Ignored})
 	}
 	d.Findings = []jsonFinding{}
 	for _, f := range r.Findings {
-		d.Findings = append(d.Findings, jsonFinding{ID: f.ID, Severity: string(f.Severity), Summary: f.Summary, ForISP: f.ForISP, RFC: f.RFC, Frames: orEmpty(f.Frames)})
+		d.Findings = append(d.Findings, jsonFinding{ID: f.ID, Severity: f.Severity, Summary: f.Summary, ForISP: f.ForISP, RFC: f.RFC, Frames: orEmpty(f.Frames)})
 	}
 	d.addFacts(run, r)
 	d.Strategy, d.Attempts, d.BestAttempt = run.Strategy, attemptsJSON(run.Attempts, r), r.BestAttempt
@@ -397,6 +398,11 @@ func WriteJSON(w io.Writer, d Document) error {
 
 // DUIDFromIdentity fills the duid field from the identity a live run used,
 // for runs where the capture never showed it (no Solicit went out).
-func (d *Document) DUIDFromIdentity(duid dhcpv6.DUID, iaid [4]byte) {
+// The DUID is read through its methods, so that report need not import
+// dhcpv6.
+func (d *Document) DUIDFromIdentity(duid interface {
+	String() string
+	TypeName() string
+}, iaid [4]byte) {
 	d.DUID = &jsonDUID{Hex: duid.String(), Type: duid.TypeName(), IAIDs: []string{hex.EncodeToString(iaid[:])}}
 }

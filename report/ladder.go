@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/v6diag/v6diag/diag"
 )
 
 // maxLadderArrows bounds the diagram: past a few hundred arrows a ladder
@@ -22,7 +24,6 @@ const (
 	ladderRow     = 44  // height of one arrow
 	ladderMargin  = 110 // right margin for the last column's labels
 	ladderBottom  = 30
-	answerTimeout = 4.0 // seconds an RS waits for an RA before it counts as unanswered
 )
 
 // ladder is the exchange laid out as a sequence diagram: the client's
@@ -86,13 +87,13 @@ func newLadder(d Document) ladder {
 	hasRS, hasSolicit := false, false
 	for _, e := range d.Timeline {
 		switch {
-		case e.Direction == "in" && e.Kind == "RA":
+		case e.Direction == diag.DirectionIn && e.Kind == diag.KindRouterAdvertisement:
 			addPeer("ra "+e.Source, "router", e.Source)
-		case e.Direction == "in" && e.ServerID != "":
+		case e.Direction == diag.DirectionIn && e.ServerID != "":
 			addPeer("server "+e.ServerID, "DHCPv6 server", e.Source)
-		case e.Direction == "in":
+		case e.Direction == diag.DirectionIn:
 			addPeer("addr "+e.Source, "sender", e.Source)
-		case e.Kind == "RS":
+		case e.Kind == diag.KindRouterSolicitation:
 			hasRS = true
 		default:
 			hasSolicit = true
@@ -121,27 +122,19 @@ func newLadder(d Document) ladder {
 	l.Width = ladderGutter + len(l.Columns)*ladderSpacing + ladderMargin - ladderSpacing/2
 	colX := func(i int) int { return l.Columns[i+1].X }
 
-	// Which client messages got an answer: a DHCPv6 transaction with any
-	// accepted message back, an RS followed by an accepted RA in time.
-	answered := map[string]bool{}
-	for _, e := range d.Timeline {
-		if e.Direction == "in" && e.TransactionID != "" && e.Ignored == "" {
-			answered[e.TransactionID] = true
-		}
-	}
 	sent := map[string]int{}
-	for i, e := range d.Timeline {
+	for _, e := range d.Timeline {
 		if len(l.Arrows) == maxLadderArrows {
 			break
 		}
-		a := ladderArrow{Y: ladderTop + 20 + len(l.Arrows)*ladderRow, Label: e.Kind, Frame: e.Frame,
+		a := ladderArrow{Y: ladderTop + 20 + len(l.Arrows)*ladderRow, Label: string(e.Kind), Frame: e.Frame,
 			Meta: fmt.Sprintf("frame %d · +%.3f s", e.Frame, e.Offset)}
 		a.Title = strings.TrimSpace(fmt.Sprintf("%s UTC. %s %s → %s. %s", e.Time, e.Kind, e.Source, e.Destination, e.Detail))
 		client := l.Columns[0].X
-		if e.Direction == "out" {
+		if e.Direction == diag.DirectionOut {
 			var to int
 			switch {
-			case e.Kind == "RS":
+			case e.Kind == diag.KindRouterSolicitation:
 				to, _ = firstOf("ra ")
 			default:
 				if j, ok := index["server "+e.ServerID]; ok && e.ServerID != "" {
@@ -151,16 +144,12 @@ func newLadder(d Document) ladder {
 				}
 			}
 			a.X1, a.X2, a.Class = client, colX(to), "out"
-			key := e.Kind + " " + e.TransactionID
+			key := string(e.Kind) + " " + e.TransactionID
 			sent[key]++
 			if n := sent[key]; n > 1 {
 				a.Extra = fmt.Sprintf("retransmission %d", n-1)
 			}
-			ok := answered[e.TransactionID]
-			if e.Kind == "RS" {
-				ok = raFollows(d, i)
-			}
-			if !ok {
+			if !e.Answered {
 				a.Class, a.Dashed, a.CrossX = "out unanswered", true, a.X2
 				a.Extra = strings.TrimPrefix(a.Extra+" · no answer", " · ")
 			}
@@ -170,7 +159,7 @@ func newLadder(d Document) ladder {
 		} else {
 			var from int
 			switch {
-			case e.Kind == "RA":
+			case e.Kind == diag.KindRouterAdvertisement:
 				from = index["ra "+e.Source]
 			case e.ServerID != "":
 				from = index["server "+e.ServerID]
@@ -192,21 +181,6 @@ func newLadder(d Document) ladder {
 	l.Shown = len(l.Arrows)
 	l.Height = ladderTop + 20 + len(l.Arrows)*ladderRow + ladderBottom
 	return l
-}
-
-// raFollows reports whether an accepted RA arrives within answerTimeout
-// of the RS at index i.
-func raFollows(d Document, i int) bool {
-	t0 := d.Timeline[i].Offset
-	for _, e := range d.Timeline[i+1:] {
-		if e.Offset-t0 > answerTimeout {
-			return false
-		}
-		if e.Kind == "RA" && e.Direction == "in" && e.Ignored == "" {
-			return true
-		}
-	}
-	return false
 }
 
 func firstNonEmpty(ss ...string) string {

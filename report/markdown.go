@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/v6diag/v6diag/diag"
 )
 
 // maxMarkdownTimeline bounds the timeline in report.md: forum posts and
@@ -27,7 +29,7 @@ func WriteMarkdown(w io.Writer, d Document) error {
 		}
 		p("\n")
 	}
-	p("**Verdict:** %s  \n**Who must act:** %s\n\n", mdText(d.Verdict.Summary), mdText(d.Verdict.WhoMustAct))
+	p("**Verdict:** %s  \n**Who must act:** %s\n\n", mdText(d.Verdict.Summary), mdText(string(d.Verdict.WhoMustAct)))
 	if d.Verdict.ForISP != "" {
 		p("## For the ISP's support staff\n\n> %s\n\n", mdText(d.Verdict.ForISP))
 	}
@@ -62,10 +64,11 @@ func WriteMarkdown(w io.Writer, d Document) error {
 		if v := i.VLAN; v != nil {
 			p("| VLAN | id %d, priority %d, on `%s` |\n", v.ID, v.Priority, mdCode(v.Parent))
 		}
-		p("| PPPoE | %v |\n", i.PPPoE || d.Link.PPPoE)
-	} else {
-		p("| Client MAC (from the capture) | `%s` |\n| Client link-local | `%s` |\n| PPPoE | %v |\n", dash(d.Link.ClientMAC), dash(d.Link.ClientLinkLocal), d.Link.PPPoE)
 	}
+	if clientSeen(d) {
+		p("| Client MAC (from the capture) | `%s` |\n| Client link-local | `%s` |\n", dash(d.Link.ClientMAC), dash(d.Link.ClientLinkLocal))
+	}
+	p("| PPPoE | %v |\n", pppoe(d))
 	p("| Framing in the capture | client: %s; ISP: %s |\n", framingText(d.Link.ClientFraming), framingText(d.Link.ISPFraming))
 	if d.DUID != nil {
 		p("| DUID | `%s` (%s) |\n| IAIDs | %s |\n", d.DUID.Hex, d.DUID.Type, mdCodes(d.DUID.IAIDs))
@@ -75,44 +78,7 @@ func WriteMarkdown(w io.Writer, d Document) error {
 	}
 	p("\n")
 
-	x := d.DHCPv6
-	p("## DHCPv6\n\n%d Solicit, %d Request, %d Release sent.\n\n", x.Solicits, x.Requests, x.Releases)
-	if len(x.SolicitShapes) > 0 {
-		p("### What the Solicits asked for\n\n| Frames | IAs, hints and options |\n|---|---|\n")
-		for _, s := range x.SolicitShapes {
-			p("| %s | %s |\n", frameList(s.Frames), mdText(s.Summary))
-		}
-		p("\n")
-	}
-	if len(x.Servers) > 0 {
-		p("### Servers that answered\n\n| Address | MAC | Server ID | Preference | Answered in | Frames |\n|---|---|---|---|---|---|\n")
-		for _, s := range x.Servers {
-			p("| `%s` | `%s` | `%s` (%s) | %s | %.3f s | %s |\n", s.Address, dash(s.SourceMAC), s.ServerID, s.DUIDType, prefString(s.Preference), s.Latency, frameList(s.Frames))
-		}
-		p("\n")
-	} else {
-		p("No DHCPv6 server answered.\n\n")
-	}
-	if len(x.StatusCodes) > 0 {
-		p("### Status codes received\n\n| Frame | Message | For | Status |\n|---|---|---|---|\n")
-		for _, s := range x.StatusCodes {
-			p("| %d | %s | `%s` | %s (%d)%s |\n", s.Frame, s.Message, mdCode(s.Where), s.Name, s.Code, quoteIf(s.Text))
-		}
-		p("\n")
-	}
-	if len(x.DelegatedPrefixes)+len(x.Addresses) > 0 {
-		p("### Leases\n\n| | Prefix / address | IAID | T1 | T2 | Preferred | Valid | Confirmed | Frame |\n|---|---|---|---|---|---|---|---|---|\n")
-		for _, l := range x.DelegatedPrefixes {
-			p("| delegated prefix | `%s` | %s | %gs | %gs | %gs | %gs | %v | %d |\n", l.Prefix, l.IAID, l.T1, l.T2, l.PreferredLifetime, l.ValidLifetime, l.Confirmed, l.Frame)
-		}
-		for _, l := range x.Addresses {
-			p("| address | `%s` | %s | %gs | %gs | %gs | %gs | %v | %d |\n", l.Prefix, l.IAID, l.T1, l.T2, l.PreferredLifetime, l.ValidLifetime, l.Confirmed, l.Frame)
-		}
-		p("\n")
-	}
-	if len(x.DNS) > 0 {
-		p("DNS servers (option 23): %s\n\n", mdCodes(x.DNS))
-	}
+	dhcpv6Section(d).md(&b)
 
 	p("## Routers\n\n")
 	if len(d.RA.Routers) == 0 {
@@ -208,16 +174,16 @@ func mdCodes(ss []string) string {
 	return strings.Join(parts, ", ")
 }
 
-func severityMark(s string) string {
+func severityMark(s diag.Severity) string {
 	switch s {
-	case "fail":
+	case diag.SeverityFail:
 		return "❌ fail"
-	case "warn":
+	case diag.SeverityWarn:
 		return "⚠️ warn"
-	case "pass":
+	case diag.SeverityPass:
 		return "✅ pass"
 	}
-	return "ℹ️ " + s
+	return "ℹ️ " + string(s)
 }
 
 func prefString(p *int) string {
@@ -232,11 +198,4 @@ func intervalString(f *float64) string {
 		return "-"
 	}
 	return trimFloat(*f) + "s"
-}
-
-func quoteIf(s string) string {
-	if s == "" {
-		return ""
-	}
-	return " " + mdText(fmt.Sprintf("%q", s))
 }

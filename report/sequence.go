@@ -5,10 +5,10 @@ import "github.com/v6diag/v6diag/diag"
 // jsonStep is one DHCPv6 message of the client's exchange with its timing
 // against RFC 8415's timers (diag.Step).
 type jsonStep struct {
-	Frame         int    `json:"frame"`
-	Kind          string `json:"kind"`
-	Direction     string `json:"direction"`
-	TransactionID string `json:"transaction_id"`
+	Frame         int            `json:"frame"`
+	Kind          diag.Kind      `json:"kind"`
+	Direction     diag.Direction `json:"direction"`
+	TransactionID string         `json:"transaction_id"`
 	// Offset is the time since the first frame of the capture.
 	Offset float64 `json:"offset_seconds"`
 	// Transmission numbers a client message within its transaction (1 the
@@ -30,7 +30,7 @@ type jsonStep struct {
 func sequenceJSON(steps []diag.Step) []jsonStep {
 	out := []jsonStep{}
 	for _, s := range steps {
-		out = append(out, jsonStep{Frame: s.Frame, Kind: string(s.Kind), Direction: string(s.Direction), TransactionID: s.TransactionID,
+		out = append(out, jsonStep{Frame: s.Frame, Kind: s.Kind, Direction: s.Direction, TransactionID: s.TransactionID,
 			Offset: seconds(s.Offset), Transmission: s.Transmission, Gap: seconds(s.Gap), GapMin: seconds(s.GapMin), GapMax: seconds(s.GapMax),
 			GapOK: s.GapOK, Latency: seconds(s.Latency), SinceFirst: seconds(s.SinceFirst), Ignored: s.Ignored})
 	}

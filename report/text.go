@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/v6diag/v6diag/diag"
 )
 
 // maxTextTimeline bounds the timeline in report.txt; report.json and the
@@ -77,13 +79,13 @@ func WriteText(w io.Writer, d Document) error {
 			fmt.Fprintf(&b, "VLAN:      id %d, priority %d, on %s\n", v.ID, v.Priority, dash(v.Parent))
 		}
 	}
-	if d.Link.ClientMAC != "" || d.Link.ClientLinkLocal != "" {
+	if clientSeen(d) {
 		put("Client:    ", "           ", "MAC %s, link-local %s (as seen in the capture)", dash(d.Link.ClientMAC), dash(d.Link.ClientLinkLocal))
 	}
 	if f := d.Link.ClientFraming; len(f.VLANs) > 0 || f.PPPoE || len(d.Link.ISPFraming.VLANs) > 0 {
 		put("Framing:   ", "           ", "client frames %s; ISP frames %s (as captured)", framingText(f), framingText(d.Link.ISPFraming))
 	}
-	if d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE) {
+	if pppoe(d) {
 		fmt.Fprintf(&b, "PPPoE:     yes\n")
 	}
 	if d.DUID != nil {
@@ -189,7 +191,7 @@ func timelineText(d Document, max int) string {
 		if e.Ignored != "" {
 			note = strings.TrimPrefix(note+"; ignored: "+e.Ignored, "; ")
 		}
-		table = append(table, []string{fmt.Sprintf("  %d", e.Frame), fmt.Sprintf("%.3f", e.Offset), e.Direction, e.Kind, e.TransactionID, e.Source, e.Destination, note})
+		table = append(table, []string{fmt.Sprintf("  %d", e.Frame), fmt.Sprintf("%.3f", e.Offset), string(e.Direction), string(e.Kind), e.TransactionID, e.Source, e.Destination, note})
 	}
 	return alignColumns(table)
 }
@@ -241,10 +243,10 @@ func WriteSummary(w io.Writer, d Document, outDir string) error {
 // WriteSummaryStyle is WriteSummary with terminal decoration.
 func WriteSummaryStyle(w io.Writer, d Document, outDir string, st Style) error {
 	var b strings.Builder
-	code := d.Verdict.Code
+	code := string(d.Verdict.Code)
 	if st.Color {
 		colour := "31" // red: a problem
-		if code == "ok" {
+		if d.Verdict.Code == diag.CodeOK {
 			colour = "32"
 		}
 		code = "\033[1;" + colour + "m" + code + "\033[0m"
@@ -265,7 +267,7 @@ func WriteSummaryStyle(w io.Writer, d Document, outDir string, st Style) error {
 		fmt.Fprintf(&b, "prefix delegated: none (%d Solicit sent, %d server(s) answered)\n", d.DHCPv6.Solicits, len(d.DHCPv6.Servers))
 	}
 	for _, f := range d.Findings {
-		if f.Severity != "fail" {
+		if f.Severity != diag.SeverityFail {
 			continue
 		}
 		if len(f.Frames) > 0 {

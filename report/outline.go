@@ -1,0 +1,272 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The outline of a report: sections of paragraphs and tables, built once
+// from the Document, so that which rows a report shows is decided in one
+// place; markdown and HTML each only render it (md and html methods below).
+
+// spanKind says how a piece of text is set.
+type spanKind uint8
+
+const (
+	plain  spanKind = iota
+	code            // an identifier (an address, a DUID, a prefix), then tail as text
+	quoted          // text, then tail (text a server wrote) quoted, if any
+)
+
+// span is a table cell or a piece of a paragraph. One span per cell keeps
+// the rows flat: nested slices cost several KB of the mips binary.
+type span struct {
+	kind    spanKind
+	s, tail string
+}
+
+func txt(s string) span { return span{plain, s, ""} }
+func cd(s string) span  { return span{code, s, ""} }
+
+// codes is a comma-separated list of code spans.
+func codes(ss []string) []span {
+	var out []span
+	for i, s := range ss {
+		if i > 0 {
+			out = append(out, txt(", "))
+		}
+		out = append(out, cd(s))
+	}
+	return out
+}
+
+// block is a paragraph or a table of a section.
+type block interface {
+	md(b *strings.Builder)
+	html(p *htmlPage)
+}
+
+// para is a paragraph; an empty one is left out.
+type para []span
+
+// table is a table with a heading; with no rows, empty is said instead
+// ("" says nothing).
+type table struct {
+	heading string
+	columns []string
+	rows    [][]span
+	empty   string
+	// breakAt is the row that starts a second group of rows (HTML puts a
+	// line break before it); -1 when the rows are one group.
+	breakAt int
+}
+
+// section is a titled part of the report.
+type section struct {
+	title  string
+	blocks []block
+}
+
+func (s section) md(b *strings.Builder) {
+	b.WriteString("## " + s.title + "\n\n")
+	for _, bl := range s.blocks {
+		bl.md(b)
+	}
+}
+
+func (s section) html(p *htmlPage) {
+	p.s("<h2>", s.title, "</h2>\n")
+	for _, bl := range s.blocks {
+		bl.html(p)
+	}
+	p.s("\n")
+}
+
+// mdSpan writes a span as markdown, safe inside a table cell.
+func mdSpan(b *strings.Builder, x span) {
+	switch {
+	case x.kind == code:
+		b.WriteString("`" + mdCode(x.s) + "`" + mdText(x.tail))
+	case x.kind == quoted && x.tail != "":
+		b.WriteString(mdText(x.s + " " + strconv.Quote(x.tail)))
+	default:
+		b.WriteString(mdText(x.s))
+	}
+}
+
+// span writes a span as HTML.
+func (p *htmlPage) span(x span) {
+	switch {
+	case x.kind == code:
+		p.code(x.s)
+		p.t(x.tail)
+	case x.kind == quoted && x.tail != "":
+		p.t(x.s)
+		p.s(" “")
+		p.t(x.tail)
+		p.s("”")
+	default:
+		p.t(x.s)
+	}
+}
+
+func (x para) md(b *strings.Builder) {
+	if len(x) > 0 {
+		for _, sp := range x {
+			mdSpan(b, sp)
+		}
+		b.WriteString("\n\n")
+	}
+}
+
+func (x para) html(p *htmlPage) {
+	if len(x) > 0 {
+		p.s("<p>")
+		for _, sp := range x {
+			p.span(sp)
+		}
+		p.s("</p>")
+	}
+	p.s("\n")
+}
+
+func (t table) md(b *strings.Builder) {
+	if len(t.rows) == 0 {
+		if t.empty != "" {
+			b.WriteString(mdText(t.empty) + "\n\n")
+		}
+		return
+	}
+	if t.heading != "" {
+		b.WriteString("### " + t.heading + "\n\n")
+	}
+	b.WriteString("|")
+	for _, c := range t.columns {
+		if c != "" {
+			b.WriteString(" " + c)
+		}
+		b.WriteString(" |")
+	}
+	b.WriteString("\n|" + strings.Repeat("---|", len(t.columns)) + "\n")
+	for _, row := range t.rows {
+		b.WriteString("|")
+		for _, c := range row {
+			b.WriteString(" ")
+			mdSpan(b, c)
+			b.WriteString(" |")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+}
+
+func (t table) html(p *htmlPage) {
+	switch {
+	case len(t.rows) == 0 && t.empty != "":
+		p.s("<p>")
+		p.t(t.empty)
+		p.s("</p>")
+	case len(t.rows) > 0:
+		if t.heading != "" {
+			p.s("<h3>", t.heading, "</h3>\n")
+		}
+		p.s("<table><tr>")
+		for _, c := range t.columns {
+			p.s("<th>", c, "</th>")
+		}
+		p.s("</tr>\n")
+		for i, row := range t.rows {
+			if i == t.breakAt {
+				p.s("\n")
+			}
+			p.s("<tr>")
+			for _, c := range row {
+				p.s("<td>")
+				p.span(c)
+				p.s("</td>")
+			}
+			p.s("</tr>")
+		}
+		if t.breakAt == len(t.rows) {
+			p.s("\n")
+		}
+		p.s("\n</table>")
+	}
+	p.s("\n")
+}
+
+// dhcpv6Section is the DHCPv6 part of report.md and report.html: what the
+// client sent, the Solicits' shapes, the servers, their status codes, the
+// leases and the DNS servers.
+func dhcpv6Section(d Document) section {
+	x := d.DHCPv6
+	s := section{title: "DHCPv6", blocks: []block{
+		para{txt(fmt.Sprintf("%d Solicit, %d Request, %d Release sent.", x.Solicits, x.Requests, x.Releases))},
+		shapesTable(x), serversTable(x), statusTable(x), leasesTable(x),
+	}}
+	var dns para
+	if len(x.DNS) > 0 {
+		dns = append(para{txt("DNS servers (option 23): ")}, codes(x.DNS)...)
+	}
+	s.blocks = append(s.blocks, dns)
+	return s
+}
+
+func shapesTable(x jsonDHCPv6) table {
+	t := table{heading: "What the Solicits asked for", columns: []string{"Frames", "IAs, hints and options"}, breakAt: -1}
+	for _, s := range x.SolicitShapes {
+		t.rows = append(t.rows, []span{txt(frameList(s.Frames)), txt(s.Summary)})
+	}
+	return t
+}
+
+func serversTable(x jsonDHCPv6) table {
+	t := table{heading: "Servers that answered", columns: []string{"Address", "MAC", "Server ID", "Preference", "Answered in", "Frames"},
+		empty: "No DHCPv6 server answered.", breakAt: -1}
+	for _, s := range x.Servers {
+		t.rows = append(t.rows, []span{cd(s.Address), cd(dash(s.SourceMAC)), {code, s.ServerID, " (" + s.DUIDType + ")"},
+			txt(prefString(s.Preference)), txt(secondsText(s.Latency) + " s"), txt(frameList(s.Frames))})
+	}
+	return t
+}
+
+func statusTable(x jsonDHCPv6) table {
+	t := table{heading: "Status codes received", columns: []string{"Frame", "Message", "For", "Status"}, breakAt: -1}
+	for _, s := range x.StatusCodes {
+		t.rows = append(t.rows, []span{txt(strconv.Itoa(s.Frame)), txt(s.Message), cd(s.Where),
+			{quoted, fmt.Sprintf("%s (%d)", s.Name, s.Code), s.Text}})
+	}
+	return t
+}
+
+func leasesTable(x jsonDHCPv6) table {
+	t := table{heading: "Leases", columns: []string{"", "Prefix / address", "IAID", "T1", "T2", "Preferred", "Valid", "Confirmed", "Frame"},
+		breakAt: len(x.DelegatedPrefixes)}
+	for _, l := range x.DelegatedPrefixes {
+		t.rows = append(t.rows, leaseRow("delegated prefix", l))
+	}
+	for _, l := range x.Addresses {
+		t.rows = append(t.rows, leaseRow("address", l))
+	}
+	return t
+}
+
+func leaseRow(what string, l jsonLease) []span {
+	return []span{txt(what), cd(l.Prefix), txt(l.IAID), txt(gText(l.T1) + "s"), txt(gText(l.T2) + "s"),
+		txt(gText(l.PreferredLifetime) + "s"), txt(gText(l.ValidLifetime) + "s"), txt(boolText(l.Confirmed)), txt(strconv.Itoa(l.Frame))}
+}
+
+// clientSeen says whether every report shows the row of the client as the
+// capture saw it: when the capture shows its MAC or link-local address, in
+// every mode. (A live run shows it beside the interface's own facts, which
+// it may contradict; a row of two dashes would say nothing.)
+func clientSeen(d Document) bool {
+	return d.Link.ClientMAC != "" || d.Link.ClientLinkLocal != ""
+}
+
+// pppoe says whether the reports call the link PPPoE: the capture saw a
+// PPPoE session, or the WAN interface is a PPP link.
+func pppoe(d Document) bool {
+	return d.Link.PPPoE || (d.Interface != nil && d.Interface.PPPoE)
+}
