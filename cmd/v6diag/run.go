@@ -270,6 +270,9 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	rcFacts := routerClientFacts(nc, ifc.Name, root)
 	progress := newProgress(stderr, f.quiet)
 	started := time.Now()
+	// The run's frames are analysed as they are recorded, each decoded
+	// once (diag's door): the capture is not read back.
+	pass := diag.NewPass()
 	var outcome *live.Outcome
 	if !ifc.Carrier {
 		notes = append(notes, "no carrier: nothing was sent")
@@ -301,6 +304,7 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			Status:             progress.status,
 			Application:        "v6diag " + version,
 			MaxFrames:          rm.maxFrames,
+			Analysis:           pass,
 		})
 		progress.done()
 		if errors.Is(err, capture.ErrPermission) {
@@ -344,10 +348,14 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	fw, fwNote := readRouterFirewall(context.Background(), f.firewall, nc, ifc.Name)
 	facts.Firewall, facts.Interface = fw, ifc.Name
 	notes = append(notes, fwNote)
-	res, err := analyzeFile(capPath, facts)
-	if err != nil {
-		return fail(cannotRun{fmt.Errorf("read back %s: %w", capPath, err), ""})
+	an := pass.Finish(facts)
+	if outcome != nil && outcome.CaptureWriteFailed {
+		// The pass lacks what the file holds; the file is the evidence.
+		if an, err = analyzeFile(capPath, facts); err != nil {
+			return fail(cannotRun{fmt.Errorf("read back %s: %w", capPath, err), ""})
+		}
 	}
+	res := an.Result
 	runInfo := report.Run{Tool: "v6diag", Version: version, Mode: mode, Started: started.UTC(), Duration: time.Since(started),
 		Source: capPath, Port546: port546, Notes: notes,
 		Interface: &report.Interface{Name: ifc.Name, MAC: ifc.MAC, LinkLocal: ifc.LinkLocal, MTU: ifc.MTU, Carrier: ifc.Carrier,
@@ -364,7 +372,8 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 			runInfo.Capture.KernelDrops = &drops
 		}
 	}
-	liveFacts(root, ifc, capPath, &runInfo)
+	runInfo.Framing = &an.Link
+	liveFacts(root, ifc, &runInfo)
 	runInfo.RouterState = readRouterState(nc)
 	doc := report.NewDocument(runInfo, res)
 	if len(res.Client.DUID) == 0 && !f.passive {
@@ -395,21 +404,17 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	return exitFor(res.Verdict), nil
 }
 
-// analyzeFile runs the offline analysis on the capture a live run wrote:
-// the verdict always comes from the frames.
-func analyzeFile(path string, facts diag.Facts) (*diag.Result, error) {
+// analyzeFile analyses the capture a live run wrote, when writing it
+// failed part way: the verdict always comes from the frames the file holds.
+func analyzeFile(path string, facts diag.Facts) (diag.Analysis, error) {
 	file, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return diag.Analysis{}, err
 	}
 	defer file.Close()
 	rd, err := capture.NewReader(file)
 	if err != nil {
-		return nil, err
+		return diag.Analysis{}, err
 	}
-	res, err := analyzeFrames(rd, facts)
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return diag.AnalyzeFrames(rd, facts)
 }
