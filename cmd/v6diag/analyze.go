@@ -107,7 +107,6 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	dir := out.path
 	run := report.Run{Tool: "v6diag", Version: version, Mode: "analyze", Started: started.UTC(), Duration: time.Since(started), Source: path}
 	// A file cut short is a finding of its own (capture-cut-short); other
 	// damage ends the reading with a note.
@@ -116,37 +115,15 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 		run.Notes = append(run.Notes, fmt.Sprintf("the capture ends in damage after frame %d: %v", res.Stats.Frames, readErr))
 	}
 	run.Framing = &an.Link
-	doc := report.NewDocument(run, res)
-	cs, err := suggestConfig(nc, &doc)
-	if err != nil {
-		out.discard()
-		return 0, cannotRun{err, ""}
-	}
-	// The router's config, when analysing on the router: its secrets are
-	// kept out of the report whatever the capture holds.
-	rs, err := prepareReport(doc, fa.rep, fa.config)
-	if err != nil {
-		out.discard()
-		return 0, err
-	}
-	if err := writeReports(dir, rs); err != nil {
-		out.discard()
-		return 0, err
-	}
-	if err := cs.write(dir); err != nil {
-		out.discard(configFiles...)
-		return 0, err
-	}
-	bundleNotes, err := rs.writeBundle(dir, path, started)
-	if err != nil {
-		out.discard(configFiles...)
-		return 0, err
-	}
-	if err := rs.printSummary(stdout, dir, fa.quiet, bundleNotes); err != nil {
-		return 0, err
-	}
-	cs.print(stdout, dir, fa.quiet)
-	return exitFor(res.Verdict), nil
+	return deliver(delivery{doc: report.NewDocument(run, res), verdict: res.Verdict, nc: nc, rep: fa.rep, config: fa.config,
+		dir: out.path, capture: path, started: started, quiet: fa.quiet,
+		undo: func(configWritten bool) {
+			if configWritten {
+				out.discard(configFiles...)
+				return
+			}
+			out.discard()
+		}}, stdout)
 }
 
 // errHelp marks a --help request, which exits 0 after printing usage.
