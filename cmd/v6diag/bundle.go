@@ -204,7 +204,7 @@ func liveFacts(root fs.FS, ifc capture.Interface, run *report.Run) {
 		if v, ok := hostinfo.ReadVLAN(root, ifc.Name); ok {
 			run.Interface.VLAN = &v
 		}
-		run.Interface.PPPoE = ifc.Type == 512 && strings.HasPrefix(ifc.Name, "pppoe-")
+		run.Interface.PPPoE = ifc.Type == capture.ARPHRDPPP && strings.HasPrefix(ifc.Name, "pppoe-")
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/live"
 	"github.com/v6diag/v6diag/report"
 	"github.com/v6diag/v6diag/uciconfig"
@@ -131,7 +132,7 @@ func pickInterface(f runFlags, nc netConfig, root fs.FS) (name, why string, err 
 			return dev, fmt.Sprintf("device of interface %s in %s", iface, f.config), nil
 		}
 	}
-	if dev, ok := capture.DefaultRouteInterface(root); ok {
+	if dev, ok := hostinfo.DefaultRouteInterface(root); ok {
 		return dev, "interface of the default route", nil
 	}
 	return "", "", cannotRun{errors.New("no WAN interface found"), "name it with -i, e.g. -i eth0.2"}
@@ -146,7 +147,7 @@ func identity(f runFlags, ifc capture.Interface, nc netConfig, root fs.FS) (dhcp
 		// PPPoE: the DUID comes from the Ethernet device under pppoe-wan.
 		for _, i := range nc.file.Interfaces() {
 			if i.Name == "wan" && i.Device != "" {
-				if under, err := capture.LookupInterface(root, i.Device); err == nil && under.MAC != nil {
+				if under, err := hostinfo.LookupInterface(root, i.Device); err == nil && under.MAC != nil {
 					mac = under.MAC
 					notes = append(notes, fmt.Sprintf("DUID derived from %s's MAC (%s has none)", i.Device, ifc.Name))
 				}
@@ -338,8 +339,8 @@ func chooseWAN(f runFlags, nc netConfig, root fs.FS) (wan, error) {
 	if err != nil {
 		return wan{}, err
 	}
-	ifc, err := capture.LookupInterface(root, name)
-	if errors.Is(err, capture.ErrNoInterface) {
+	ifc, err := hostinfo.LookupInterface(root, name)
+	if errors.Is(err, hostinfo.ErrNoInterface) {
 		return wan{}, cannotRun{fmt.Errorf("no interface %q (%s)", name, why), "list interfaces with 'ip link' and name one with -i"}
 	}
 	if err != nil {
@@ -371,7 +372,7 @@ func chooseWAN(f runFlags, nc netConfig, root fs.FS) (wan, error) {
 
 // port546State says whether another DHCPv6 client held UDP port 546.
 func port546State(root fs.FS) string {
-	if bound, err := capture.UDPPortBound(root, 546); err == nil && bound {
+	if bound, err := hostinfo.UDPPortBound(root, 546); err == nil && bound {
 		return "held by another DHCPv6 client (e.g. odhcp6c); v6diag used its raw socket and left that client alone"
 	}
 	return "free: no other DHCPv6 client held UDP port 546"
