@@ -70,7 +70,8 @@ type Pass struct {
 // of them (its attempts, the firewall) only after its frames.
 func NewPass() *Pass { return &Pass{} }
 
-// Add analyses one frame, in file order.
+// Add analyses one frame, in file order. Neither the pass nor the
+// analysis keeps d (only what they parsed from it).
 func (p *Pass) Add(d *Decoded) {
 	p.a.add(d, false)
 	if d.Err == nil {
@@ -95,6 +96,9 @@ func (p *Pass) Finish(facts Facts) Analysis {
 // before damage count, and a file cut short is a finding of its own.
 func AnalyzeFrames(src FrameSource, facts Facts) (Analysis, error) {
 	p := NewPass()
+	// One Decoded for every frame: nothing keeps it past Add, and a large
+	// file is millions of frames that need no allocation each.
+	var d Decoded
 	for {
 		fr, err := src.Next()
 		if errors.Is(err, io.EOF) {
@@ -107,6 +111,8 @@ func AnalyzeFrames(src FrameSource, facts Facts) (Analysis, error) {
 			}
 			return p.Finish(facts), err
 		}
-		p.Add(Decode(fr))
+		d = Decoded{Frame: fr}
+		d.Packet, d.Err = capture.Decode(fr)
+		p.Add(&d)
 	}
 }
