@@ -106,13 +106,6 @@ func (a *Analyzer) Add(f capture.Frame) {
 	a.add(Decode(f), false)
 }
 
-// AddDecoded is Add for a frame the caller has decoded already (p and err
-// are capture.Decode's), so that a pass that also hands the packet to
-// others decodes each frame once.
-func (a *Analyzer) AddDecoded(f capture.Frame, p capture.Packet, err error) {
-	a.add(&Decoded{Frame: f, Packet: p, Err: err}, false)
-}
-
 // AddFrame is Add for a frame decoded once for others too (door.go): its
 // DHCPv6 message is parsed once, whoever reads it first.
 func (a *Analyzer) AddFrame(d *Decoded) {
