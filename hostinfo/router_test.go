@@ -40,3 +40,16 @@ func TestLeaseEvidence(t *testing.T) {
 		})
 	}
 }
+
+func TestMachineIDAndStatfs(t *testing.T) {
+	if got := MachineID(fstest.MapFS{"etc/machine-id": {Data: []byte("abc\n")}}); string(got) != "abc\n" {
+		t.Errorf("machine id %q, want the file as it is", got)
+	}
+	if got := MachineID(fstest.MapFS{}); got != nil {
+		t.Errorf("machine id without the file %q, want nil", got)
+	}
+	st, err := Statfs(t.TempDir())
+	if err != nil || st.Free == 0 || st.ReadOnly {
+		t.Errorf("Statfs of a test folder: %+v, %v", st, err)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"syscall"
 
 	"github.com/v6diag/v6diag/hostinfo"
 )
@@ -45,12 +44,11 @@ func checkCapture(root fs.FS) error {
 // checkFreeSpace fails when the folder's file system has less than
 // minFreeBytes for an unprivileged writer.
 func checkFreeSpace(dir string) error {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	st, err := hostinfo.Statfs(dir)
+	if err != nil {
 		return nil // the writes themselves will say what is wrong
 	}
-	free := uint64(st.Bavail) * uint64(st.Bsize)
-	if free < minFreeBytes {
+	if free := st.Free; free < minFreeBytes {
 		return cannotRun{fmt.Errorf("output folder %s is full (%d KiB free)", dir, free>>10),
 			"free some space there or choose another folder with --out"}
 	}

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/v6diag/v6diag/diag"
 	"github.com/v6diag/v6diag/hostinfo"
@@ -63,23 +62,17 @@ func runNeed(frames, mtu int) uint64 {
 // OpenWrt).
 type statfsFunc func(dir string) (free uint64, tmpfs bool, err error)
 
-// tmpfsMagic is TMPFS_MAGIC of linux/magic.h.
-const tmpfsMagic = 0x01021994
-
-// stRdonly is ST_RDONLY of statfs(2)'s f_flags.
-const stRdonly = 1
-
 func statfs(dir string) (uint64, bool, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	st, err := hostinfo.Statfs(dir)
+	if err != nil {
 		return 0, false, err
 	}
-	if st.Flags&stRdonly != 0 {
+	if st.ReadOnly {
 		// Free blocks it has, but no one may write them: outputDir says
 		// so in its own words.
 		return 0, false, errors.New("read-only file system")
 	}
-	return uint64(st.Bavail) * uint64(st.Bsize), uint64(st.Type) == tmpfsMagic, nil
+	return st.Free, st.Tmpfs, nil
 }
 
 // existingAncestor is dir or the nearest folder above it that exists:

@@ -156,11 +156,7 @@ func identity(f runFlags, ifc capture.Interface, nc netConfig, root fs.FS) (dhcp
 	}
 	if mac == nil {
 		// No MAC anywhere: derive from the interface name and machine id.
-		seed := []byte(ifc.Name)
-		if id, err := fs.ReadFile(root, "etc/machine-id"); err == nil {
-			seed = append(seed, id...)
-		}
-		mac = seed
+		mac = append([]byte(ifc.Name), hostinfo.MachineID(root)...)
 	}
 	var routers []dhcpv6.DUID
 	routers = append(routers, dhcpv6.DUIDLL(mac))
