@@ -5,7 +5,8 @@
 // protocol handlers, traces of the router's own DHCPv6 lease, free memory,
 // the process's capabilities (router.go); the output's file system and the
 // machine id (disk.go); the router's state and firewall as its commands
-// show them. A run reads each once. It reads files through an fs.FS rooted at "/", so tests
+// show them. A run reads each once, but for the WAN interface, looked at
+// again after the run for a carrier lost meanwhile. It reads files through an fs.FS rooted at "/", so tests
 // feed an fstest.MapFS; every fact is optional, because the tool also runs
 // on plain Linux machines.
 package hostinfo
