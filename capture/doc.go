@@ -5,6 +5,7 @@
 // payload.
 //
 // The analyser never sees a socket: a live run writes every frame it sees to
-// a pcapng file, and the verdict is computed from that file with the same
-// code that reads a capture made with tcpdump.
+// a pcapng file and hands diag the frame as the file holds it
+// (PcapngWriter.Record), so the verdict is computed by the same code, from
+// the same frames, as for a capture made with tcpdump.
 package capture

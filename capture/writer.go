@@ -33,6 +33,8 @@ type PcapngWriter struct {
 	w   io.Writer
 	n   int
 	buf []byte
+	// linkType is the interface block's, which a Reader gives every frame.
+	linkType LinkType
 }
 
 // NewPcapngWriter writes the section and interface headers for a capture
@@ -62,7 +64,7 @@ func NewPcapngWriter(w io.Writer, name string, lt LinkType, application string) 
 	if _, err := w.Write(head); err != nil {
 		return nil, fmt.Errorf("capture: start pcapng: %w", err)
 	}
-	return &PcapngWriter{w: w}, nil
+	return &PcapngWriter{w: w, linkType: lt}, nil
 }
 
 // appendOption appends one pcapng option, padded to 32 bits.
@@ -87,11 +89,20 @@ func pad4(n int) int { return (4 - n%4) % 4 }
 // WriteFrame appends f as an Enhanced Packet Block and returns the frame
 // number it has in the file.
 func (w *PcapngWriter) WriteFrame(f Frame) (int, error) {
+	rec, err := w.Record(f)
+	return rec.Number, err
+}
+
+// Record is WriteFrame returning the frame as a Reader gives it back from
+// the file (numbered, cut to the snapshot length, stamped in UTC
+// nanoseconds), so that a run can analyse what it records as it records
+// it and see exactly what an analysis of the file would.
+func (w *PcapngWriter) Record(f Frame) (Frame, error) {
 	data := f.Data
 	if len(data) > snapLength {
 		data = data[:snapLength]
 	}
-	orig := max(f.OriginalLength, len(f.Data))
+	orig := min(uint64(max(f.OriginalLength, len(f.Data))), math.MaxUint32)
 	var ts uint64
 	if !f.Timestamp.IsZero() && f.Timestamp.UnixNano() > 0 {
 		ts = uint64(f.Timestamp.UnixNano())
@@ -104,7 +115,7 @@ func (w *PcapngWriter) WriteFrame(f Frame) (int, error) {
 	b = le.AppendUint32(b, uint32(ts>>32))
 	b = le.AppendUint32(b, uint32(ts))
 	b = le.AppendUint32(b, uint32(len(data)))
-	b = le.AppendUint32(b, uint32(min(uint64(orig), math.MaxUint32)))
+	b = le.AppendUint32(b, uint32(orig))
 	b = append(b, data...)
 	b = append(b, make([]byte, pad4(len(data)))...)
 	total := uint32(len(b) + 4)
@@ -113,10 +124,13 @@ func (w *PcapngWriter) WriteFrame(f Frame) (int, error) {
 	b = le.AppendUint32(b, total)
 	w.buf = b
 	if _, err := w.w.Write(b); err != nil {
-		return 0, fmt.Errorf("capture: write frame %d: %w", w.n+1, err)
+		return Frame{}, fmt.Errorf("capture: write frame %d: %w", w.n+1, err)
 	}
 	w.n++
-	return w.n, nil
+	// As Reader.Next reads the block just written (nanosecond resolution,
+	// see NewPcapngWriter).
+	return Frame{Number: w.n, Timestamp: ngTime(ts, 1_000_000_000), LinkType: w.linkType, Data: data,
+		OriginalLength: clampInt(int64(max(orig, uint64(len(data)))))}, nil
 }
 
 // Frames reports how many frames were written.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,5 +125,37 @@ func TestPcapngWriterTshark(t *testing.T) {
 		if !strings.Contains(fields[3], wantProto[i]) {
 			t.Errorf("frame %d: tshark protocol %s, want %s", i+1, fields[3], wantProto[i])
 		}
+	}
+}
+
+// Record returns each frame exactly as a Reader gives it back from the
+// file — a live run analyses that frame instead of reading the capture
+// back, so stamps (UTC, no monotonic reading), lengths and numbers must
+// match to the bit.
+func TestPcapngWriterRecord(t *testing.T) {
+	frames := writtenFrames(t)
+	frames[2].OriginalLength = 1500
+	frames[0].Timestamp = time.Now() // local, with a monotonic reading, as v6diag's own frames
+	frames[4].Timestamp = time.Time{}
+	var buf bytes.Buffer
+	w, err := NewPcapngWriter(&buf, "eth0", LinkTypeEthernet, "v6diag test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded []Frame
+	for _, f := range frames {
+		f.Number = 0
+		rec, err := w.Record(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recorded = append(recorded, rec)
+	}
+	got, err := readAll(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(recorded, got) {
+		t.Errorf("recorded (-Record +read back):\n%s", cmp.Diff(fmt.Sprintf("%#v", recorded), fmt.Sprintf("%#v", got)))
 	}
 }

@@ -96,20 +96,19 @@ func NewAnalyzer(f Facts) *Analyzer {
 // Add decodes one frame. It never fails: a frame that does not decode is
 // counted, and reported when it looks like control traffic.
 func (a *Analyzer) Add(f capture.Frame) {
-	p, err := capture.Decode(f)
-	a.add(f, p, err, false)
+	a.add(Decode(f), false)
 }
 
-// AddDecoded is Add for a frame the caller has decoded already (p and err
-// are capture.Decode's), so that a pass that also hands the packet to
-// others decodes each frame once.
-func (a *Analyzer) AddDecoded(f capture.Frame, p capture.Packet, err error) {
-	a.add(f, p, err, false)
+// AddFrame is Add for a frame decoded once for others too (door.go): its
+// DHCPv6 message is parsed once, whoever reads it first.
+func (a *Analyzer) AddFrame(d *Decoded) {
+	a.add(d, false)
 }
 
-// add is AddDecoded; atEOF marks the frame a file ends inside (CutShort),
+// add is AddFrame; atEOF marks the frame a file ends inside (CutShort),
 // which Wireshark does not count.
-func (a *Analyzer) add(f capture.Frame, p capture.Packet, err error, atEOF bool) {
+func (a *Analyzer) add(d *Decoded, atEOF bool) {
+	f, p, err := d.Frame, d.Packet, d.Err
 	if !atEOF {
 		a.stats.Frames++
 		a.damage.checkOrder(f, a.stats.Frames-1)
@@ -161,7 +160,7 @@ func (a *Analyzer) add(f capture.Frame, p capture.Packet, err error, atEOF bool)
 	case ra:
 		a.addRA(f, p, cut)
 	default:
-		a.addDHCPv6(f, p, cut)
+		a.addDHCPv6(d, cut)
 	}
 	if original > 0 && len(a.events) > kept {
 		// On the timeline, left out of the analysis (damage.go).
@@ -313,9 +312,13 @@ func raNote(ra *ndp.RouterAdvertisement) string {
 	return fmt.Sprintf("flags %s, router lifetime %s", flags, ra.RouterLifetime)
 }
 
-func (a *Analyzer) addDHCPv6(f capture.Frame, p capture.Packet, cut string) {
-	m, err := dhcpv6.Parse(p.UDPPayload)
-	if cut != "" {
+func (a *Analyzer) addDHCPv6(d *Decoded, cut string) {
+	f, p := d.Frame, d.Packet
+	var m *dhcpv6.Message
+	var err error
+	if cut == "" {
+		m, err = d.DHCPv6()
+	} else {
 		// Decode what the capture kept; the lost part proves nothing.
 		m, err = dhcpv6.ParsePartial(p.UDPPayload)
 		if errors.Is(err, dhcpv6.ErrCut) {

@@ -105,8 +105,7 @@ func (a *Analyzer) CutShort(f capture.Frame, inFrame bool) {
 	// The record's own lengths promise more than the file holds.
 	f.OriginalLength = max(f.OriginalLength, len(f.Data)+1)
 	before := len(a.events)
-	p, err := capture.Decode(f)
-	a.add(f, p, err, true)
+	a.add(Decode(f), true)
 	if len(a.events) > before {
 		a.damage.cut.kind = string(a.events[len(a.events)-1].Kind)
 	}

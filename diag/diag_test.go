@@ -1,8 +1,6 @@
 package diag
 
 import (
-	"errors"
-	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -26,24 +24,10 @@ func analyzeFile(t *testing.T, path string, facts Facts) *Result {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	a := NewAnalyzer(facts)
-	for {
-		fr, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			// Damaged tail: analyse what came before, as the CLI does
-			// (cmd/v6diag analyzeFrames).
-			var cut *capture.CutShortError
-			if errors.As(err, &cut) {
-				a.CutShort(cut.Frame, cut.InFrame)
-			}
-			break
-		}
-		a.Add(fr)
-	}
-	return a.Finish()
+	// Through the door the CLI uses; a damaged tail ends the reading and
+	// what came before is analysed.
+	an, _ := AnalyzeFrames(rd, facts)
+	return an.Result
 }
 
 func sharedCaptures(t *testing.T) string {

@@ -3,8 +3,12 @@
 // tied to its frame number; findings with stable ids; and one verdict.
 //
 // Everything here is a pure function of the frames and a few facts the live
-// run knew (the interface, the client's DUID). It does no I/O, so the same
-// analysis serves `v6diag run` and `v6diag analyze`.
+// run knew (the interface, the client's DUID). It does no I/O beyond the
+// FrameSource it is handed, and it has one door (door.go): analyze gives
+// AnalyzeFrames a capture reader, a live run (and run --passive) adds each
+// frame it records to a Pass; either way each frame is decoded once, its
+// DHCPv6 message parsed once, and the link's framing observed in the same
+// pass.
 //
 // docs/FINDINGS.md lists every finding id with its condition, severity,
 // verdict and RFC section, and the verdicts in precedence order; the

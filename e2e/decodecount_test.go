@@ -98,4 +98,18 @@ func TestDecodeCountPerFrame(t *testing.T) {
 	analyze := readDecodeCounts(t, counts)
 	t.Logf("analyze: %d DHCPv6 frames, %d decodes (%.2f a frame), %d parses (%.2f a frame)",
 		frames, analyze.decodes, float64(analyze.decodes)/float64(frames), analyze.parses, float64(analyze.parses)/float64(frames))
+
+	// One door (issue 12): each DHCPv6 frame is decoded once and its
+	// message parsed once, by run as by analyze.
+	for _, c := range []struct {
+		mode string
+		got  decodeCounts
+	}{{"run", run}, {"analyze", analyze}} {
+		if c.got.decodes != frames {
+			t.Errorf("%s decoded %d times for %d DHCPv6 frames; want once each", c.mode, c.got.decodes, frames)
+		}
+		if c.got.parses != frames {
+			t.Errorf("%s parsed %d times for %d DHCPv6 frames; want once each", c.mode, c.got.parses, frames)
+		}
+	}
 }

@@ -30,20 +30,15 @@ type Link struct {
 	Client, ISP Framing
 }
 
-// Observer gathers a Link from frames, one at a time, in bounded memory.
+// Observer gathers a Link from packets, one at a time, in bounded memory.
+// It decodes nothing itself: the analysis pass (diag.Pass) hands it each
+// packet it decoded, so no frame is decoded twice for the framing.
 type Observer struct {
 	link Link
 }
 
-// Add looks at one frame; frames that are not RS/RA/DHCPv6 are ignored.
-func (o *Observer) Add(f capture.Frame) {
-	if p, err := capture.Decode(f); err == nil {
-		o.AddPacket(p)
-	}
-}
-
-// AddPacket notes how a decoded control packet was framed, for a pass
-// that has decoded the frame already.
+// AddPacket notes how a decoded packet was framed; packets that are not
+// RS/RA/DHCPv6 are ignored.
 func (o *Observer) AddPacket(p capture.Packet) {
 	var side *Framing
 	switch {

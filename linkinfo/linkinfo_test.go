@@ -45,16 +45,23 @@ func frame(tags []capture.VLAN, dst uint16, icmp byte) capture.Frame {
 	return capture.Frame{Number: 1, Timestamp: time.Unix(0, 0), LinkType: capture.LinkTypeEthernet, Data: b}
 }
 
+// add decodes f as the analysis pass does and hands the packet over.
+func add(o *Observer, f capture.Frame) {
+	if p, err := capture.Decode(f); err == nil {
+		o.AddPacket(p)
+	}
+}
+
 func TestObserver(t *testing.T) {
 	v7p0 := []capture.VLAN{{TPID: 0x8100, ID: 7, Priority: 0}}
 	v7p6 := []capture.VLAN{{TPID: 0x8100, ID: 7, Priority: 6}}
 	var o Observer
-	o.Add(frame(v7p0, 0, 133)) // RS, client
-	o.Add(frame(v7p0, 547, 0)) // Solicit, client
-	o.Add(frame(v7p6, 0, 134)) // RA, ISP
-	o.Add(frame(v7p6, 546, 0)) // Advertise, ISP
-	o.Add(frame(nil, 0, 128))  // echo request: ignored
-	o.Add(frame(v7p6, 547, 0)) // a client frame with another priority
+	add(&o, frame(v7p0, 0, 133)) // RS, client
+	add(&o, frame(v7p0, 547, 0)) // Solicit, client
+	add(&o, frame(v7p6, 0, 134)) // RA, ISP
+	add(&o, frame(v7p6, 546, 0)) // Advertise, ISP
+	add(&o, frame(nil, 0, 128))  // echo request: ignored
+	add(&o, frame(v7p6, 547, 0)) // a client frame with another priority
 	want := Link{
 		Client: Framing{Frames: 3, VLANs: v7p0, Mixed: true},
 		ISP:    Framing{Frames: 2, VLANs: v7p6},
@@ -66,8 +73,8 @@ func TestObserver(t *testing.T) {
 
 func TestObserverUntagged(t *testing.T) {
 	var o Observer
-	o.Add(frame(nil, 547, 0))
-	o.Add(capture.Frame{LinkType: capture.LinkTypeEthernet, Data: []byte{1, 2, 3}})
+	add(&o, frame(nil, 547, 0))
+	add(&o, capture.Frame{LinkType: capture.LinkTypeEthernet, Data: []byte{1, 2, 3}})
 	if l := o.Link(); l.Client.Frames != 1 || l.Client.VLANs != nil || l.ISP.Frames != 0 {
 		t.Errorf("got %+v", l)
 	}

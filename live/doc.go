@@ -1,7 +1,9 @@
 // Package live runs the stimuli of `v6diag run` on one interface: it opens
 // the capture first, writes every frame it sees to a pcapng file, sends
 // Router Solicitations and drives the DHCPv6 exchanges from what it
-// captures. It decides no verdict: the caller analyses the pcapng it wrote.
+// captures. It decides no verdict: each frame it records is decoded once
+// (diag.Decode) and handed, as the file holds it, to the caller's
+// diag.Pass, which the caller finishes into the report's analysis.
 //
 // The DHCPv6 side is a strategy ladder (ladder.go, attempts.go): the first
 // attempt sends what odhcp6c sends; until one works (or, with

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -79,6 +80,12 @@ type Config struct {
 	// output folder with less room (cmd/v6diag's room check); 0 means
 	// MaxFrames.
 	MaxFrames int
+	// Analysis, if set, is given every frame the run records, as the file
+	// holds it, decoded once (the frame the run itself reacted to): the
+	// run's report comes from it without reading the capture back. After
+	// a write to Capture failed (Outcome.CaptureWriteFailed) it misses what
+	// the file holds, and the file is the one to analyse.
+	Analysis *diag.Pass
 }
 
 // Outcome is what the run did (the verdict comes from the capture).
@@ -107,6 +114,9 @@ type Outcome struct {
 	// SendErrors counts stimuli the kernel refused to send.
 	SendErrors int
 	LastError  error
+	// CaptureWriteFailed is set when a frame could not be written to the
+	// capture: Config.Analysis then lacks what the file holds.
+	CaptureWriteFailed bool
 }
 
 // ErrNoLinkLocal reports an interface without a usable link-local address.
@@ -257,11 +267,11 @@ func (r *runner) awaitReply(xid dhcpv6.TransactionID, until time.Time) {
 		if err != nil {
 			return
 		}
-		p, err := r.receive(f)
-		if err != nil || p.Transport != capture.TransportUDP || p.DestinationPort != capture.PortDHCPv6Client {
+		d := r.receive(f)
+		if d == nil || d.Err != nil || d.Packet.Transport != capture.TransportUDP || d.Packet.DestinationPort != capture.PortDHCPv6Client {
 			continue
 		}
-		if m, _ := dhcpv6.Parse(p.UDPPayload); m != nil && m.Type == dhcpv6.MessageTypeReply && m.TransactionID == xid {
+		if m, _ := d.DHCPv6(); m != nil && m.Type == dhcpv6.MessageTypeReply && m.TransactionID == xid {
 			return
 		}
 	}
@@ -302,7 +312,7 @@ func (r *runner) loop(ctx context.Context) {
 			f, err := r.cap.ReadFrame(wake)
 			switch {
 			case err == nil:
-				_, _ = r.receive(f) // a frame that does not decode is recorded and counted
+				r.receive(f) // a frame that does not decode is recorded and counted
 			case errors.Is(err, os.ErrDeadlineExceeded):
 			default:
 				r.out.LastError = err
@@ -329,47 +339,31 @@ func isLinkGone(err error) bool {
 }
 
 // receive decodes a captured frame once and handles it, unless it is the
-// capture socket's copy of a packet recordSent already handled.
-func (r *runner) receive(f capture.Frame) (capture.Packet, error) {
-	p, err := capture.Decode(f)
-	if err == nil && r.ownCopy(f, p) {
-		return p, err
+// capture socket's copy of a packet recordSent already handled (then it
+// returns nil, the copy not even decoded).
+func (r *runner) receive(f capture.Frame) *diag.Decoded {
+	if r.ownCopy(f) {
+		return nil
 	}
-	r.handle(f, p, err)
-	return p, err
+	d := diag.Decode(f)
+	r.handle(d)
+	return d
 }
 
-// handle records frame f, decoded as p (or not, decodeErr), and acts on it.
-func (r *runner) handle(f capture.Frame, p capture.Packet, decodeErr error) {
-	n := 0
-	limit := MaxFrames
-	if r.cfg.MaxFrames > 0 {
-		limit = min(r.cfg.MaxFrames, MaxFrames)
-	}
-	if r.pcap.Frames() < limit || decodeErr == nil && r.reserved(p) && r.pcap.Frames() < limit+MaxReservedFrames {
-		var err error
-		if n, err = r.pcap.WriteFrame(f); err != nil {
-			r.out.LastError = err
-		} else {
-			r.out.Frames = n
-		}
-	} else {
-		// Past the cap the frame is not recorded, but still acted on: a
-		// flood must not stop the exchange it floods.
-		r.out.FramesCapped++
-	}
-	f.Number = n
-	if decodeErr != nil {
+// handle records frame d, hands it to the analyses, and acts on it.
+func (r *runner) handle(d *diag.Decoded) {
+	n := r.record(d)
+	if d.Err != nil {
 		return
 	}
-	if r.analyzer != nil && n > 0 && (r.judged < maxJudgedFrames || r.reserved(p)) && p.Transport == capture.TransportUDP &&
+	p := d.Packet
+	if r.analyzer != nil && n > 0 && (r.judged < maxJudgedFrames || r.reserved(d)) && p.Transport == capture.TransportUDP &&
 		(p.DestinationPort == capture.PortDHCPv6Client || p.DestinationPort == capture.PortDHCPv6Server) && len(p.UDPPayload) >= 4 &&
 		r.ladder.owns(dhcpv6.TransactionID(p.UDPPayload[1:4])) {
 		// Only the attempts' own DHCPv6 messages are kept for judging them:
 		// the ladder goes by its exchanges, and a flood of RAs or foreign
-		// DHCPv6 must not grow memory twice (the report's analysis reads
-		// the pcapng afterwards).
-		r.analyzer.Add(f)
+		// DHCPv6 must not sway its judgement or grow its memory.
+		r.analyzer.AddFrame(d)
 		r.judged++
 	}
 	switch {
@@ -381,13 +375,43 @@ func (r *runner) handle(f capture.Frame, p capture.Packet, decodeErr error) {
 			r.progress("Router Advertisement from %s (frame %d)", p.Source, n)
 		}
 	case p.Transport == capture.TransportUDP && p.DestinationPort == capture.PortDHCPv6Client && r.ladder != nil && !r.out.Interrupted:
-		m, err := dhcpv6.Parse(p.UDPPayload)
+		m, err := d.DHCPv6()
 		if m == nil || err != nil && m.Type == 0 {
 			return
 		}
 		r.progress("%s from %s (frame %d)", m.Type, p.Source, n)
 		r.sendDHCPv6(r.ladder.Receive(r.now(), m))
 	}
+}
+
+// record writes frame d to the capture, unless past the cap, and gives
+// it to the run's analysis as the file holds it; it returns its frame
+// number, 0 when it was not recorded.
+func (r *runner) record(d *diag.Decoded) int {
+	limit := MaxFrames
+	if r.cfg.MaxFrames > 0 {
+		limit = min(r.cfg.MaxFrames, MaxFrames)
+	}
+	if r.pcap.Frames() >= limit && (d.Err != nil || !r.reserved(d) || r.pcap.Frames() >= limit+MaxReservedFrames) {
+		// Past the cap the frame is not recorded, but still acted on: a
+		// flood must not stop the exchange it floods.
+		r.out.FramesCapped++
+		d.Frame.Number = 0
+		return 0
+	}
+	rec, err := r.pcap.Record(d.Frame)
+	if err != nil {
+		r.out.LastError = err
+		r.out.CaptureWriteFailed = true
+		d.Frame.Number = 0
+		return 0
+	}
+	r.out.Frames = rec.Number
+	d.Frame = rec
+	if r.cfg.Analysis != nil {
+		r.cfg.Analysis.Add(d)
+	}
+	return rec.Number
 }
 
 // MaxReservedFrames is room past MaxFrames for the frames the verdict
@@ -397,14 +421,15 @@ const MaxReservedFrames = 1000
 
 // reserved reports whether a frame is one the analysis needs even past
 // the cap: one v6diag sent, or a DHCPv6 Reply for its DUID.
-func (r *runner) reserved(p capture.Packet) bool {
+func (r *runner) reserved(d *diag.Decoded) bool {
+	p := d.Packet
 	if p.Source == r.cfg.Interface.LinkLocal {
 		return true
 	}
 	if p.Transport != capture.TransportUDP || p.DestinationPort != capture.PortDHCPv6Client {
 		return false
 	}
-	m, _ := dhcpv6.Parse(p.UDPPayload)
+	m, _ := d.DHCPv6()
 	// A Reply to any attempt counts, the DUID-LL rung's included.
 	return m != nil && m.Type == dhcpv6.MessageTypeReply &&
 		(m.ClientID.Equal(r.cfg.Client.Identity.DUID) || r.ladder != nil && r.ladder.owns(m.TransactionID))
@@ -424,7 +449,7 @@ func (r *runner) sendRS() {
 		r.out.LastError = err
 		return
 	}
-	r.recordSent(capture.MulticastMAC(allRouters), pkt, sentKey(capture.TransportICMPv6, rs))
+	r.recordSent(capture.MulticastMAC(allRouters), pkt)
 	r.out.RSSent++
 	r.progress("Router Solicitation %d sent", r.out.RSSent)
 }
@@ -461,7 +486,7 @@ func (r *runner) sendDHCPv6(out []dhcpv6.Outgoing) {
 			r.out.LastError = err
 			continue
 		}
-		r.recordSent(capture.MulticastMAC(allDHCPRelayServers), pkt, sentKey(capture.TransportUDP, o.Payload))
+		r.recordSent(capture.MulticastMAC(allDHCPRelayServers), pkt)
 		r.progress("%s sent (xid %s)", o.Type, o.TransactionID)
 	}
 }
@@ -478,21 +503,17 @@ const sentCopyWindow = 2 * time.Second
 // maxSentAwaiting bounds the sent packets waiting for their copy.
 const maxSentAwaiting = 64
 
+// sentPacket is a packet v6diag sent, by its IPv6 bytes as the kernel
+// put them on the wire: DHCPv6 payloads differ by transaction id and
+// elapsed time; identical Router Solicitations are matched one copy each.
 type sentPacket struct {
-	key string
-	at  time.Time
-}
-
-// sentKey identifies a packet v6diag sent by its transport and payload:
-// DHCPv6 payloads differ by transaction id and elapsed time; identical
-// Router Solicitations are matched one copy each.
-func sentKey(t capture.Transport, payload []byte) string {
-	return fmt.Sprintf("%d/%s", t, payload)
+	ipv6 []byte
+	at   time.Time
 }
 
 // recordSent writes a packet v6diag just sent to the capture, framed as the
 // capture socket would have seen it, and analyses it like a captured one.
-func (r *runner) recordSent(dst net.HardwareAddr, pkt []byte, key string) {
+func (r *runner) recordSent(dst net.HardwareAddr, pkt []byte) {
 	now := r.now()
 	data := pkt
 	if r.cap.LinkType() == capture.LinkTypeEthernet {
@@ -509,15 +530,17 @@ func (r *runner) recordSent(dst net.HardwareAddr, pkt []byte, key string) {
 	if len(r.sent) == maxSentAwaiting {
 		r.sent = r.sent[1:]
 	}
-	r.sent = append(r.sent, sentPacket{key: key, at: now})
+	r.sent = append(r.sent, sentPacket{ipv6: pkt, at: now})
 	f := capture.Frame{Timestamp: now, LinkType: r.cap.LinkType(), Data: data, OriginalLength: len(data)}
-	p, err := capture.Decode(f)
-	r.handle(f, p, err)
+	r.handle(diag.Decode(f))
 }
 
-// ownCopy reports whether f, decoded as p, is the capture socket's copy of
-// a packet recordSent already recorded, consuming that record.
-func (r *runner) ownCopy(f capture.Frame, p capture.Packet) bool {
+// ownCopy reports whether f is the capture socket's copy of a packet
+// recordSent already recorded, consuming that record. It compares bytes,
+// before any decoding: the copy is the very packet v6diag sent (Send
+// leaves it as given; the kernel adds only the link header), and a copy
+// is dropped without being decoded a second time.
+func (r *runner) ownCopy(f capture.Frame) bool {
 	if len(r.sent) == 0 {
 		return false
 	}
@@ -525,20 +548,8 @@ func (r *runner) ownCopy(f capture.Frame, p capture.Packet) bool {
 	for len(r.sent) > 0 && r.sent[0].at.Before(cutoff) {
 		r.sent = r.sent[1:]
 	}
-	if p.Source != r.cfg.Interface.LinkLocal {
-		return false
-	}
-	var key string
-	switch p.Transport {
-	case capture.TransportUDP:
-		key = sentKey(capture.TransportUDP, p.UDPPayload)
-	case capture.TransportICMPv6:
-		key = sentKey(capture.TransportICMPv6, p.ICMPv6)
-	default:
-		return false
-	}
 	for i, s := range r.sent {
-		if s.key == key {
+		if bytes.HasSuffix(f.Data, s.ipv6) {
 			r.sent = append(r.sent[:i], r.sent[i+1:]...)
 			return true
 		}

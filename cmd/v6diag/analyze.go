@@ -10,7 +10,6 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/diag"
-	"github.com/v6diag/v6diag/linkinfo"
 	"github.com/v6diag/v6diag/report"
 )
 
@@ -99,8 +98,8 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	// The link's framing is observed in the same pass: reading a large
 	// capture twice doubled analyze's time (scripts/bench-analyze.sh).
-	var framing linkinfo.Observer
-	res, readErr := analyzeFrames(rd, facts, framing.AddPacket)
+	an, readErr := diag.AnalyzeFrames(rd, facts)
+	res := an.Result
 	if readErr != nil && res.Stats.Frames == 0 {
 		return 0, cannotRun{fmt.Errorf("%s: %w", path, readErr), "the file is damaged or not a capture"}
 	}
@@ -108,7 +107,6 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	dir := out.path
 	run := report.Run{Tool: "v6diag", Version: version, Mode: "analyze", Started: started.UTC(), Duration: time.Since(started), Source: path}
 	// A file cut short is a finding of its own (capture-cut-short); other
 	// damage ends the reading with a note.
@@ -116,39 +114,16 @@ func cmdAnalyze(args []string, stdout, stderr io.Writer) (int, error) {
 	if readErr != nil && !errors.As(readErr, &cut) {
 		run.Notes = append(run.Notes, fmt.Sprintf("the capture ends in damage after frame %d: %v", res.Stats.Frames, readErr))
 	}
-	link := framing.Link()
-	run.Framing = &link
-	doc := report.NewDocument(run, res)
-	cs, err := suggestConfig(nc, &doc)
-	if err != nil {
-		out.discard()
-		return 0, cannotRun{err, ""}
-	}
-	// The router's config, when analysing on the router: its secrets are
-	// kept out of the report whatever the capture holds.
-	rs, err := prepareReport(doc, fa.rep, fa.config)
-	if err != nil {
-		out.discard()
-		return 0, err
-	}
-	if err := writeReports(dir, rs); err != nil {
-		out.discard()
-		return 0, err
-	}
-	if err := cs.write(dir); err != nil {
-		out.discard(configFiles...)
-		return 0, err
-	}
-	bundleNotes, err := rs.writeBundle(dir, path, started)
-	if err != nil {
-		out.discard(configFiles...)
-		return 0, err
-	}
-	if err := rs.printSummary(stdout, dir, fa.quiet, bundleNotes); err != nil {
-		return 0, err
-	}
-	cs.print(stdout, dir, fa.quiet)
-	return exitFor(res.Verdict), nil
+	run.Framing = &an.Link
+	return deliver(delivery{doc: report.NewDocument(run, res), verdict: res.Verdict, nc: nc, rep: fa.rep, config: fa.config,
+		dir: out.path, capture: path, started: started, quiet: fa.quiet,
+		undo: func(configWritten bool) {
+			if configWritten {
+				out.discard(configFiles...)
+				return
+			}
+			out.discard()
+		}}, stdout)
 }
 
 // errHelp marks a --help request, which exits 0 after printing usage.
@@ -184,33 +159,5 @@ func parseFlags(fl *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 		}
 		positional = append(positional, rest[0])
 		args = rest[1:]
-	}
-}
-
-// analyzeFrames feeds every frame of rd to one analysis, the pipeline that
-// `run` and `analyze` share. It returns the result of what was read, and
-// the error that ended reading early, if any: frames before damage count.
-// Each frame is decoded once; each of also sees every IPv6 packet too.
-func analyzeFrames(rd *capture.Reader, facts diag.Facts, also ...func(capture.Packet)) (*diag.Result, error) {
-	a := diag.NewAnalyzer(facts)
-	for {
-		fr, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			return a.Finish(), nil
-		}
-		if err != nil {
-			var cut *capture.CutShortError
-			if errors.As(err, &cut) {
-				a.CutShort(cut.Frame, cut.InFrame)
-			}
-			return a.Finish(), err
-		}
-		p, decodeErr := capture.Decode(fr)
-		a.AddDecoded(fr, p, decodeErr)
-		if decodeErr == nil {
-			for _, f := range also {
-				f(p)
-			}
-		}
 	}
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/hostinfo"
-	"github.com/v6diag/v6diag/linkinfo"
 	"github.com/v6diag/v6diag/report"
 )
 
@@ -194,36 +193,9 @@ func holdsAny(path string, secrets []string) (bool, error) {
 	}
 }
 
-// observeLink reads a capture once more for how its control frames were
-// framed on the wire (VLAN tags and priority, PPPoE session); nil if the
-// file cannot be read.
-func observeLink(path string) *linkinfo.Link {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	rd, err := capture.NewReader(f)
-	if err != nil {
-		return nil
-	}
-	var o linkinfo.Observer
-	for {
-		fr, err := rd.Next()
-		if err != nil {
-			break // EOF, or damage: what was read counts
-		}
-		o.Add(fr)
-	}
-	l := o.Link()
-	return &l
-}
-
 // liveFacts adds what the router says about itself and its WAN device to
-// a live run's report: model, release, kernel, VLAN tag, PPPoE, and the
-// framing its capture shows.
-func liveFacts(root fs.FS, ifc capture.Interface, capPath string, run *report.Run) {
-	run.Framing = observeLink(capPath)
+// a live run's report: model, release, kernel, VLAN tag, PPPoE.
+func liveFacts(root fs.FS, ifc capture.Interface, run *report.Run) {
 	if h, _ := hostinfo.Read(root); !h.Empty() {
 		run.Host = &h
 	}
@@ -232,7 +204,7 @@ func liveFacts(root fs.FS, ifc capture.Interface, capPath string, run *report.Ru
 		if v, ok := hostinfo.ReadVLAN(root, ifc.Name); ok {
 			run.Interface.VLAN = &v
 		}
-		run.Interface.PPPoE = ifc.Type == 512 && strings.HasPrefix(ifc.Name, "pppoe-")
+		run.Interface.PPPoE = ifc.Type == capture.ARPHRDPPP && strings.HasPrefix(ifc.Name, "pppoe-")
 	}
 }
 

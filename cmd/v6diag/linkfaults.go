@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/v6diag/v6diag/capture"
+	"github.com/v6diag/v6diag/hostinfo"
 )
 
 // linkAfterRun looks at the interface again once a live run is over. A
@@ -14,9 +15,9 @@ import (
 // (verdict link-down) and says when it happened, instead of blaming the
 // server for Requests that never left the router.
 func linkAfterRun(root fs.FS, before capture.Interface) (carrier bool, note string) {
-	now, err := capture.LookupInterface(root, before.Name)
+	now, err := hostinfo.LookupInterface(root, before.Name)
 	switch {
-	case errors.Is(err, capture.ErrNoInterface):
+	case errors.Is(err, hostinfo.ErrNoInterface):
 		return false, fmt.Sprintf("interface %s disappeared during the run; the capture ends there", before.Name)
 	case err != nil:
 		return before.Carrier, ""

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"strconv"
-	"strings"
-	"syscall"
+
+	"github.com/v6diag/v6diag/hostinfo"
 )
 
 // The checks here run before a run creates anything, so that input v6diag
@@ -35,26 +33,10 @@ func preflightRun() error {
 // checkCapture fails when the process lacks CAP_NET_RAW, which the
 // AF_PACKET capture needs. When /proc cannot tell, the capture itself will.
 func checkCapture(root fs.FS) error {
-	f, err := root.Open("proc/self/status")
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		hex, ok := strings.CutPrefix(sc.Text(), "CapEff:")
-		if !ok {
-			continue
-		}
-		caps, err := strconv.ParseUint(strings.TrimSpace(hex), 16, 64)
-		if err != nil {
-			return nil
-		}
-		if caps&(1<<capNetRaw) == 0 {
-			return cannotRun{errors.New("not allowed to capture: v6diag run needs root (CAP_NET_RAW) for its raw socket"),
-				"run it as root, e.g. 'sudo v6diag run'"}
-		}
-		return nil
+	caps, ok := hostinfo.EffectiveCapabilities(root)
+	if ok && caps&(1<<capNetRaw) == 0 {
+		return cannotRun{errors.New("not allowed to capture: v6diag run needs root (CAP_NET_RAW) for its raw socket"),
+			"run it as root, e.g. 'sudo v6diag run'"}
 	}
 	return nil
 }
@@ -62,12 +44,11 @@ func checkCapture(root fs.FS) error {
 // checkFreeSpace fails when the folder's file system has less than
 // minFreeBytes for an unprivileged writer.
 func checkFreeSpace(dir string) error {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	st, err := hostinfo.Statfs(dir)
+	if err != nil {
 		return nil // the writes themselves will say what is wrong
 	}
-	free := uint64(st.Bavail) * uint64(st.Bsize)
-	if free < minFreeBytes {
+	if free := st.Free; free < minFreeBytes {
 		return cannotRun{fmt.Errorf("output folder %s is full (%d KiB free)", dir, free>>10),
 			"free some space there or choose another folder with --out"}
 	}

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/live"
 )
 
@@ -65,46 +62,17 @@ func runNeed(frames, mtu int) uint64 {
 // OpenWrt).
 type statfsFunc func(dir string) (free uint64, tmpfs bool, err error)
 
-// tmpfsMagic is TMPFS_MAGIC of linux/magic.h.
-const tmpfsMagic = 0x01021994
-
-// stRdonly is ST_RDONLY of statfs(2)'s f_flags.
-const stRdonly = 1
-
 func statfs(dir string) (uint64, bool, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	st, err := hostinfo.Statfs(dir)
+	if err != nil {
 		return 0, false, err
 	}
-	if st.Flags&stRdonly != 0 {
+	if st.ReadOnly {
 		// Free blocks it has, but no one may write them: outputDir says
 		// so in its own words.
 		return 0, false, errors.New("read-only file system")
 	}
-	return uint64(st.Bavail) * uint64(st.Bsize), uint64(st.Type) == tmpfsMagic, nil
-}
-
-// memAvailable reads MemAvailable from /proc/meminfo in bytes; ok is
-// false when the kernel does not say (before Linux 3.14, or no /proc).
-func memAvailable(root fs.FS) (bytes uint64, ok bool) {
-	f, err := root.Open("proc/meminfo")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		v, found := strings.CutPrefix(sc.Text(), "MemAvailable:")
-		if !found {
-			continue
-		}
-		kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		return kb << 10, true
-	}
-	return 0, false
+	return st.Free, st.Tmpfs, nil
 }
 
 // existingAncestor is dir or the nearest folder above it that exists:
@@ -124,7 +92,7 @@ func existingAncestor(dir string) string {
 // the writes, which say what is wrong.
 func checkRoom(out string, mtu int, root fs.FS, stat statfsFunc) (room, error) {
 	r := room{maxFrames: live.MaxFrames}
-	avail, memKnown := memAvailable(root)
+	avail, memKnown := hostinfo.MemAvailable(root)
 	if memKnown && avail < runPeakRSS {
 		return r, cannotRun{fmt.Errorf("not enough free memory: %d MiB available, a run may need %d MiB", avail>>20, runPeakRSS>>20),
 			"stop services you can spare for the run (e.g. /etc/init.d/uhttpd stop) or reboot, then retry"}

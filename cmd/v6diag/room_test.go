@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/live"
 )
 
@@ -59,7 +60,7 @@ func TestCheckRoom(t *testing.T) {
 			}
 			if free, _, err := tt.stat(""); err == nil && tt.maxFrames == 0 {
 				budget := free
-				if mem, ok := memAvailable(tt.root); ok && strings.Contains(r.note, "tmpfs") {
+				if mem, ok := hostinfo.MemAvailable(tt.root); ok && strings.Contains(r.note, "tmpfs") {
 					budget = mem - runPeakRSS
 				}
 				if runNeed(r.maxFrames, 1500) > budget {

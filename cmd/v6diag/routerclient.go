@@ -6,24 +6,10 @@ import (
 	"strings"
 
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/odhcp6c"
 	"github.com/v6diag/v6diag/uciconfig"
 )
-
-// netifdHost is what netifd's dhcpv6 handler reads from the router
-// besides the config: which handler it has (the ucode one only where
-// /lib/netifd/proto/dhcpv6.uc exists), and whether the dslite and map
-// protocol handlers are installed (each adds options to the ORO).
-func netifdHost(root fs.FS) uciconfig.NetifdHost {
-	var h uciconfig.NetifdHost
-	if _, err := fs.Stat(root, "lib/netifd/proto/dhcpv6.uc"); err == nil {
-		h.Handler = uciconfig.HandlerUcode
-	}
-	_, errDSLite := fs.Stat(root, "lib/netifd/proto/dslite.sh")
-	_, errMAP := fs.Stat(root, "lib/netifd/proto/map.sh")
-	h.DSLite, h.MAP = errDSLite == nil, errMAP == nil
-	return h
-}
 
 // routerClientFacts says which DHCPv6 client the router runs on its WAN:
 // odhcp6c with the arguments netifd derives from the network config, or
@@ -31,7 +17,7 @@ func netifdHost(root fs.FS) uciconfig.NetifdHost {
 // (then the router runs none, and the report says what the defaults would
 // get). ifname is the WAN device v6diag runs on; "" offline.
 func routerClientFacts(nc netConfig, ifname string, root fs.FS) *diag.RouterClientFacts {
-	host := netifdHost(root)
+	host := hostinfo.NetifdHost(root)
 	var m uciconfig.RouterClient
 	switch {
 	case nc.file != nil && len(nc.file.Sections()) > 0:
@@ -48,7 +34,7 @@ func routerClientFacts(nc netConfig, ifname string, root fs.FS) *diag.RouterClie
 		m.Runs = true
 	}
 	rc := &diag.RouterClientFacts{Args: m.Args, ArgsText: m.Args.String(), Source: m.Source, Notes: m.Notes,
-		Host: odhcp6c.Host{IfName: ifname, HostName: hostName(root)}}
+		Host: odhcp6c.Host{IfName: ifname, HostName: hostinfo.HostName(root)}}
 	if rc.Host.IfName == "" {
 		rc.Host.IfName = m.Device
 	}
@@ -75,14 +61,4 @@ func clientArgsFacts(text string) (*diag.RouterClientFacts, error) {
 		return nil, usageError{fmt.Sprintf("--client-args: %v", err)}
 	}
 	return &diag.RouterClientFacts{Args: a, ArgsText: a.String(), Source: "--client-args", Host: odhcp6c.Host{IfName: iface}}, nil
-}
-
-// hostName is what odhcp6c puts in its Client FQDN: the kernel's host name
-// (gethostname); empty when it cannot be read.
-func hostName(root fs.FS) string {
-	b, err := fs.ReadFile(root, "proc/sys/kernel/hostname")
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
 }

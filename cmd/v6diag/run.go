@@ -16,6 +16,7 @@ import (
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
 	"github.com/v6diag/v6diag/diag"
+	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/live"
 	"github.com/v6diag/v6diag/report"
 	"github.com/v6diag/v6diag/uciconfig"
@@ -131,7 +132,7 @@ func pickInterface(f runFlags, nc netConfig, root fs.FS) (name, why string, err 
 			return dev, fmt.Sprintf("device of interface %s in %s", iface, f.config), nil
 		}
 	}
-	if dev, ok := capture.DefaultRouteInterface(root); ok {
+	if dev, ok := hostinfo.DefaultRouteInterface(root); ok {
 		return dev, "interface of the default route", nil
 	}
 	return "", "", cannotRun{errors.New("no WAN interface found"), "name it with -i, e.g. -i eth0.2"}
@@ -146,7 +147,7 @@ func identity(f runFlags, ifc capture.Interface, nc netConfig, root fs.FS) (dhcp
 		// PPPoE: the DUID comes from the Ethernet device under pppoe-wan.
 		for _, i := range nc.file.Interfaces() {
 			if i.Name == "wan" && i.Device != "" {
-				if under, err := capture.LookupInterface(root, i.Device); err == nil && under.MAC != nil {
+				if under, err := hostinfo.LookupInterface(root, i.Device); err == nil && under.MAC != nil {
 					mac = under.MAC
 					notes = append(notes, fmt.Sprintf("DUID derived from %s's MAC (%s has none)", i.Device, ifc.Name))
 				}
@@ -155,11 +156,7 @@ func identity(f runFlags, ifc capture.Interface, nc netConfig, root fs.FS) (dhcp
 	}
 	if mac == nil {
 		// No MAC anywhere: derive from the interface name and machine id.
-		seed := []byte(ifc.Name)
-		if id, err := fs.ReadFile(root, "etc/machine-id"); err == nil {
-			seed = append(seed, id...)
-		}
-		mac = seed
+		mac = append([]byte(ifc.Name), hostinfo.MachineID(root)...)
 	}
 	var routers []dhcpv6.DUID
 	routers = append(routers, dhcpv6.DUIDLL(mac))
@@ -194,63 +191,250 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	if err := preflightRun(); err != nil {
 		return 0, err
 	}
-	root := os.DirFS("/")
-	nc, err := loadNetConfig(f.config, f.configSet)
+	r := liveRun{f: f, root: os.DirFS("/")}
+	var err error
+	if r.nc, err = loadNetConfig(f.config, f.configSet); err != nil {
+		return 0, err
+	}
+	if r.w, err = chooseWAN(f, r.nc, r.root); err != nil {
+		return 0, err
+	}
+	o, err := openRunOutput(f.out)
 	if err != nil {
 		return 0, err
 	}
+	defer o.file.Close()
+	r.capPath = o.capPath
+	r.notes = append([]string{fmt.Sprintf("interface %s: %s", r.w.ifc.Name, r.w.why)}, r.w.notes...)
+	if r.nc.note != "" {
+		r.notes = append(r.notes, r.nc.note)
+	}
+	r.port546 = port546State(r.root)
+	r.rc = routerClientFacts(r.nc, r.w.ifc.Name, r.root)
+	r.started = time.Now()
+	// The run's frames are analysed as they are recorded, each decoded
+	// once (diag's door): the capture is not read back.
+	r.pass = diag.NewPass()
+	if !r.w.ifc.Carrier {
+		r.notes = append(r.notes, "no carrier: nothing was sent")
+		// An empty but valid capture: the report still ships one.
+		if _, err := capture.NewPcapngWriter(o.file, r.w.ifc.Name, r.w.ifc.LinkType(), "v6diag "+version); err != nil {
+			return o.fail(cannotRun{fmt.Errorf("write %s: %w", o.capPath, err), "check free space in the output folder"})
+		}
+	} else {
+		// Until runLive returns: an interruption while the report is
+		// written must not kill it half way.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := r.record(ctx, o.file, stderr); err != nil {
+			return o.fail(err)
+		}
+	}
+	if err := o.file.Sync(); err != nil {
+		return o.fail(cannotRun{fmt.Errorf("write %s: %w", o.capPath, err), "check free space in the output folder"})
+	}
+	doc, verdict, err := r.document()
+	if err != nil {
+		return o.fail(err)
+	}
+	return deliver(delivery{doc: doc, verdict: verdict, nc: r.nc, rep: f.rep, config: f.config,
+		dir: o.out.path, capture: o.capPath, started: r.started, quiet: f.quiet, undo: o.undo}, stdout)
+}
+
+// runOutput is where a live run writes: the output folder and the capture.
+type runOutput struct {
+	out     outDir
+	capPath string
+	file    *os.File
+}
+
+// openRunOutput creates the output folder and the capture file in it.
+func openRunOutput(named string) (runOutput, error) {
+	out, err := outputDir(named)
+	if err != nil {
+		return runOutput{}, err
+	}
+	o := runOutput{out: out, capPath: filepath.Join(out.path, "capture.pcapng")}
+	if o.file, err = os.OpenFile(o.capPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
+		out.discard()
+		return runOutput{}, cannotRun{fmt.Errorf("create %s: %w", o.capPath, err), "choose a writable folder with --out"}
+	}
+	return o, nil
+}
+
+// undo removes what the run wrote — never the folder itself when --out
+// named one that existed — whatever step failed.
+func (o runOutput) undo(bool) {
+	o.file.Close()
+	o.out.discard(append([]string{"capture.pcapng"}, configFiles...)...)
+}
+
+// fail is undo, returning err.
+func (o runOutput) fail(err error) (int, error) {
+	o.undo(true)
+	return 0, err
+}
+
+// liveRun is what one run gathers on its way to the report.
+type liveRun struct {
+	f       runFlags
+	root    fs.FS
+	nc      netConfig
+	w       wan
+	rc      *diag.RouterClientFacts
+	started time.Time
+	capPath string
+	port546 string
+	notes   []string
+	pass    *diag.Pass
+	outcome *live.Outcome // nil when nothing was sent (no carrier)
+}
+
+// document finishes the analysis with what the run learnt after its frames
+// (the firewall, the link after the run) and builds the report.
+func (r *liveRun) document() (report.Document, diag.Verdict, error) {
+	facts := runFacts(r.f, r.w, r.rc, r.outcome)
+	fw, fwNote := readRouterFirewall(context.Background(), r.f.firewall, r.nc, r.w.ifc.Name)
+	facts.Firewall, facts.Interface = fw, r.w.ifc.Name
+	r.notes = append(r.notes, fwNote)
+	an := r.pass.Finish(facts)
+	if r.outcome != nil && r.outcome.CaptureWriteFailed {
+		// The pass lacks what the file holds; the file is the evidence.
+		var err error
+		if an, err = analyzeFile(r.capPath, facts); err != nil {
+			return report.Document{}, diag.Verdict{}, cannotRun{fmt.Errorf("read back %s: %w", r.capPath, err), ""}
+		}
+	}
+	runInfo := liveRunInfo(r.f, r.w, r.outcome, r.rc, r.started, r.capPath, r.port546, r.notes)
+	runInfo.Framing = &an.Link
+	liveFacts(r.root, r.w.ifc, &runInfo)
+	runInfo.RouterState = readRouterState(r.nc)
+	doc := report.NewDocument(runInfo, an.Result)
+	if len(an.Result.Client.DUID) == 0 && !r.f.passive {
+		doc.DUIDFromIdentity(r.w.id.DUID, r.w.id.IAID)
+	}
+	return doc, an.Result.Verdict, nil
+}
+
+// wan is the interface a live run tests, chosen and checked, and who
+// v6diag is on it.
+type wan struct {
+	ifc capture.Interface
+	why string // how the interface was chosen
+	id  dhcpv6.Identity
+	// notes say where the DUID came from and why the capture cap was
+	// lowered, when it was.
+	notes []string
+	room  room
+}
+
+// chooseWAN picks the interface and checks that a run can work on it,
+// picks v6diag's DUID, and sizes the capture to the room the output has.
+func chooseWAN(f runFlags, nc netConfig, root fs.FS) (wan, error) {
 	name, why, err := pickInterface(f, nc, root)
 	if err != nil {
-		return 0, err
+		return wan{}, err
 	}
-	ifc, err := capture.LookupInterface(root, name)
-	if errors.Is(err, capture.ErrNoInterface) {
-		return 0, cannotRun{fmt.Errorf("no interface %q (%s)", name, why), "list interfaces with 'ip link' and name one with -i"}
+	ifc, err := hostinfo.LookupInterface(root, name)
+	if errors.Is(err, hostinfo.ErrNoInterface) {
+		return wan{}, cannotRun{fmt.Errorf("no interface %q (%s)", name, why), "list interfaces with 'ip link' and name one with -i"}
 	}
 	if err != nil {
-		return 0, cannotRun{err, ""}
+		return wan{}, cannotRun{err, ""}
 	}
 	if ifc.IPv6Disabled {
-		return 0, cannotRun{fmt.Errorf("IPv6 is disabled on %s (net.ipv6.conf.%s.disable_ipv6=1)", name, name), "enable IPv6 on the interface; v6diag does not change sysctls"}
+		return wan{}, cannotRun{fmt.Errorf("IPv6 is disabled on %s (net.ipv6.conf.%s.disable_ipv6=1)", name, name), "enable IPv6 on the interface; v6diag does not change sysctls"}
 	}
-	id, idNotes, err := identity(f, ifc, nc, root)
+	id, notes, err := identity(f, ifc, nc, root)
 	if err != nil {
-		return 0, err
+		return wan{}, err
 	}
 	if !f.passive && ifc.Carrier && !ifc.LinkLocal.IsValid() {
 		hint := "the interface has no IPv6 link-local address; check that IPv6 is enabled on it"
 		if ifc.LinkLocalTentative {
 			hint = "its link-local address is still in duplicate address detection; wait a second and retry"
 		}
-		return 0, cannotRun{fmt.Errorf("%s has no usable link-local address", name), hint}
+		return wan{}, cannotRun{fmt.Errorf("%s has no usable link-local address", name), hint}
 	}
 	rm, err := checkRoom(f.out, ifc.MTU, root, statfs)
 	if err != nil {
-		return 0, err
+		return wan{}, err
 	}
 	if rm.note != "" {
-		idNotes = append(idNotes, rm.note)
+		notes = append(notes, rm.note)
 	}
-	out, err := outputDir(f.out)
-	if err != nil {
-		return 0, err
-	}
-	dir := out.path
-	capPath := filepath.Join(dir, "capture.pcapng")
-	capFile, err := os.OpenFile(capPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		out.discard()
-		return 0, cannotRun{fmt.Errorf("create %s: %w", capPath, err), "choose a writable folder with --out"}
-	}
-	defer capFile.Close()
-	// fail removes what this run wrote — never the folder itself when
-	// --out named one that existed — and returns err.
-	fail := func(err error) (int, error) {
-		capFile.Close()
-		out.discard(append([]string{"capture.pcapng"}, configFiles...)...)
-		return 0, err
-	}
+	return wan{ifc: ifc, why: why, id: id, notes: notes, room: rm}, nil
+}
 
+// port546State says whether another DHCPv6 client held UDP port 546.
+func port546State(root fs.FS) string {
+	if bound, err := hostinfo.UDPPortBound(root, capture.PortDHCPv6Client); err == nil && bound {
+		return "held by another DHCPv6 client (e.g. odhcp6c); v6diag used its raw socket and left that client alone"
+	}
+	return "free: no other DHCPv6 client held UDP port 546"
+}
+
+// record runs the live exchange, writing the capture to capFile and
+// handing each recorded frame to the pass, with progress on stderr; the
+// notes gain what the run and the link after it say.
+func (r *liveRun) record(ctx context.Context, capFile io.Writer, stderr io.Writer) error {
+	f, w := r.f, r.w
+	progress := newProgress(stderr, f.quiet)
+	strategy, _ := parseStrategy(f.strategy)
+	rid, ridSkip := routerIdentity(w.ifc, w.id, r.root)
+	outcome, err := live.Run(ctx, live.Config{
+		Interface: w.ifc,
+		Capture:   capFile,
+		Timeout:   f.timeout,
+		Passive:   f.passive,
+		Client: dhcpv6.ClientConfig{
+			Identity:    w.id,
+			SolicitOnly: f.solicitOnly,
+			NoRelease:   f.noRelease,
+		},
+		RouterArgs:         r.rc.Args,
+		Host:               r.rc.Host,
+		WantedPrefixLength: f.prefixLen,
+		Strategy:           strategy,
+		RouterIdentity:     rid,
+		RouterDUIDSkip:     ridSkip,
+		Status:             progress.status,
+		Application:        "v6diag " + version,
+		MaxFrames:          w.room.maxFrames,
+		Analysis:           r.pass,
+	})
+	progress.done()
+	if errors.Is(err, capture.ErrPermission) {
+		return cannotRun{err, "run v6diag as root"}
+	}
+	if err != nil {
+		return cannotRun{err, ""}
+	}
+	r.outcome = outcome
+	r.notes = append(r.notes, outcome.Notes(w.room.maxFrames)...)
+	if carrier, note := linkAfterRun(r.root, w.ifc); note != "" {
+		r.notes = append(r.notes, note)
+		r.w.ifc.Carrier = carrier
+	}
+	return nil
+}
+
+// runFacts are what the run knows beyond its frames, for the analysis.
+func runFacts(f runFlags, w wan, rc *diag.RouterClientFacts, outcome *live.Outcome) diag.Facts {
+	facts := diag.Facts{Live: true, Carrier: w.ifc.Carrier, ClientMAC: w.ifc.MAC, ClientLinkLocal: w.ifc.LinkLocal,
+		Passive: f.passive, SolicitOnly: f.solicitOnly, RouterClient: rc, WantedPrefixLength: f.prefixLen}
+	if !f.passive {
+		facts.ClientDUID = w.id.DUID
+	}
+	if outcome != nil {
+		facts.Attempts = attemptWindows(outcome.Attempts)
+	}
+	return facts
+}
+
+// liveRunInfo is the report's account of the run itself: mode, interface,
+// attempts, capture method and drops.
+func liveRunInfo(f runFlags, w wan, outcome *live.Outcome, rc *diag.RouterClientFacts, started time.Time, capPath, port546 string, notes []string) report.Run {
 	mode := "run"
 	switch {
 	case f.passive:
@@ -258,158 +442,38 @@ func runLive(f runFlags, stdout, stderr io.Writer) (int, error) {
 	case f.solicitOnly:
 		mode = "run --solicit-only"
 	}
-	notes := append([]string{fmt.Sprintf("interface %s: %s", name, why)}, idNotes...)
-	if nc.note != "" {
-		notes = append(notes, nc.note)
-	}
-	port546 := "free: no other DHCPv6 client held UDP port 546"
-	if bound, err := capture.UDPPortBound(root, capture.PortDHCPv6Client); err == nil && bound {
-		port546 = "held by another DHCPv6 client (e.g. odhcp6c); v6diag used its raw socket and left that client alone"
-	}
-
-	rcFacts := routerClientFacts(nc, ifc.Name, root)
-	progress := newProgress(stderr, f.quiet)
-	started := time.Now()
-	var outcome *live.Outcome
-	if !ifc.Carrier {
-		notes = append(notes, "no carrier: nothing was sent")
-		// An empty but valid capture: the report still ships one.
-		if _, err := capture.NewPcapngWriter(capFile, ifc.Name, ifc.LinkType(), "v6diag "+version); err != nil {
-			return fail(cannotRun{fmt.Errorf("write %s: %w", capPath, err), "check free space in the output folder"})
-		}
-	} else {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		strategy, _ := parseStrategy(f.strategy)
-		rid, ridSkip := routerIdentity(ifc, id, root)
-		outcome, err = live.Run(ctx, live.Config{
-			Interface: ifc,
-			Capture:   capFile,
-			Timeout:   f.timeout,
-			Passive:   f.passive,
-			Client: dhcpv6.ClientConfig{
-				Identity:    id,
-				SolicitOnly: f.solicitOnly,
-				NoRelease:   f.noRelease,
-			},
-			RouterArgs:         rcFacts.Args,
-			Host:               rcFacts.Host,
-			WantedPrefixLength: f.prefixLen,
-			Strategy:           strategy,
-			RouterIdentity:     rid,
-			RouterDUIDSkip:     ridSkip,
-			Status:             progress.status,
-			Application:        "v6diag " + version,
-			MaxFrames:          rm.maxFrames,
-		})
-		progress.done()
-		if errors.Is(err, capture.ErrPermission) {
-			return fail(cannotRun{err, "run v6diag as root"})
-		}
-		if err != nil {
-			return fail(cannotRun{err, ""})
-		}
-		if outcome.Interrupted {
-			notes = append(notes, "the run was interrupted before it finished; the report covers what happened until then")
-		}
-		if outcome.ReleasedOnInterrupt {
-			notes = append(notes, "on interruption, a Release was sent for what the exchange held")
-		}
-		if outcome.FramesCapped > 0 {
-			notes = append(notes, fmt.Sprintf("capture capped at %d frames; %d more were not recorded", rm.maxFrames, outcome.FramesCapped))
-		}
-		if outcome.KernelDrops > 0 {
-			notes = append(notes, fmt.Sprintf("the kernel dropped %d frames during the capture (flood?)", outcome.KernelDrops))
-		}
-		if outcome.SendErrors > 0 {
-			notes = append(notes, fmt.Sprintf("%d stimuli could not be sent: %v", outcome.SendErrors, outcome.LastError))
-		}
-		if carrier, note := linkAfterRun(root, ifc); note != "" {
-			notes = append(notes, note)
-			ifc.Carrier = carrier
-		}
-	}
-	if err := capFile.Sync(); err != nil {
-		return fail(cannotRun{fmt.Errorf("write %s: %w", capPath, err), "check free space in the output folder"})
-	}
-
-	facts := diag.Facts{Live: true, Carrier: ifc.Carrier, ClientMAC: ifc.MAC, ClientLinkLocal: ifc.LinkLocal,
-		Passive: f.passive, SolicitOnly: f.solicitOnly, RouterClient: rcFacts, WantedPrefixLength: f.prefixLen}
-	if !f.passive {
-		facts.ClientDUID = id.DUID
-	}
-	if outcome != nil {
-		facts.Attempts = attemptWindows(outcome.Attempts)
-	}
-	fw, fwNote := readRouterFirewall(context.Background(), f.firewall, nc, ifc.Name)
-	facts.Firewall, facts.Interface = fw, ifc.Name
-	notes = append(notes, fwNote)
-	res, err := analyzeFile(capPath, facts)
-	if err != nil {
-		return fail(cannotRun{fmt.Errorf("read back %s: %w", capPath, err), ""})
-	}
-	runInfo := report.Run{Tool: "v6diag", Version: version, Mode: mode, Started: started.UTC(), Duration: time.Since(started),
+	ifc := w.ifc
+	run := report.Run{Tool: "v6diag", Version: version, Mode: mode, Started: started.UTC(), Duration: time.Since(started),
 		Source: capPath, Port546: port546, Notes: notes,
 		Interface: &report.Interface{Name: ifc.Name, MAC: ifc.MAC, LinkLocal: ifc.LinkLocal, MTU: ifc.MTU, Carrier: ifc.Carrier,
 			LinkType: ifc.LinkType().String(), Source: ifc.Source}}
-	if outcome != nil {
-		runInfo.Duration = outcome.Ended.Sub(outcome.Started)
-		if !f.passive {
-			runInfo.Strategy, runInfo.Attempts = f.strategy, attemptPlans(outcome.Attempts, rcFacts.Host)
-		}
-		runInfo.Capture = &report.LiveCapture{Method: string(outcome.CaptureMethod), ReceiveBufferBytes: capture.ReceiveBuffer,
-			MaxFrames: rm.maxFrames, FramesNotRecorded: outcome.FramesCapped}
-		if !outcome.KernelDropsUnknown {
-			drops := int(outcome.KernelDrops)
-			runInfo.Capture.KernelDrops = &drops
-		}
+	if outcome == nil {
+		return run
 	}
-	liveFacts(root, ifc, capPath, &runInfo)
-	runInfo.RouterState = readRouterState(nc)
-	doc := report.NewDocument(runInfo, res)
-	if len(res.Client.DUID) == 0 && !f.passive {
-		doc.DUIDFromIdentity(id.DUID, id.IAID)
+	run.Duration = outcome.Ended.Sub(outcome.Started)
+	if !f.passive {
+		run.Strategy, run.Attempts = f.strategy, attemptPlans(outcome.Attempts, rc.Host)
 	}
-	cs, err := suggestConfig(nc, &doc)
-	if err != nil {
-		return fail(cannotRun{err, ""})
+	run.Capture = &report.LiveCapture{Method: string(outcome.CaptureMethod), ReceiveBufferBytes: capture.ReceiveBuffer,
+		MaxFrames: w.room.maxFrames, FramesNotRecorded: outcome.FramesCapped}
+	if !outcome.KernelDropsUnknown {
+		drops := int(outcome.KernelDrops)
+		run.Capture.KernelDrops = &drops
 	}
-	rs, err := prepareReport(doc, f.rep, f.config)
-	if err != nil {
-		return fail(err)
-	}
-	if err := writeReports(dir, rs); err != nil {
-		return fail(err)
-	}
-	if err := cs.write(dir); err != nil {
-		return fail(err)
-	}
-	bundleNotes, err := rs.writeBundle(dir, capPath, started)
-	if err != nil {
-		return fail(err)
-	}
-	if err := rs.printSummary(stdout, dir, f.quiet, bundleNotes); err != nil {
-		return 0, err
-	}
-	cs.print(stdout, dir, f.quiet)
-	return exitFor(res.Verdict), nil
+	return run
 }
 
-// analyzeFile runs the offline analysis on the capture a live run wrote:
-// the verdict always comes from the frames.
-func analyzeFile(path string, facts diag.Facts) (*diag.Result, error) {
+// analyzeFile analyses the capture a live run wrote, when writing it
+// failed part way: the verdict always comes from the frames the file holds.
+func analyzeFile(path string, facts diag.Facts) (diag.Analysis, error) {
 	file, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return diag.Analysis{}, err
 	}
 	defer file.Close()
 	rd, err := capture.NewReader(file)
 	if err != nil {
-		return nil, err
+		return diag.Analysis{}, err
 	}
-	res, err := analyzeFrames(rd, facts)
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return diag.AnalyzeFrames(rd, facts)
 }

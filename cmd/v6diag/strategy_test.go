@@ -9,43 +9,9 @@ import (
 
 	"github.com/v6diag/v6diag/capture"
 	"github.com/v6diag/v6diag/dhcpv6"
+	"github.com/v6diag/v6diag/hostinfo"
 	"github.com/v6diag/v6diag/live"
 )
-
-// The DUID-LL rung is the router's identity: it may run only when nothing
-// on the router suggests that its own client holds a lease.
-func TestRouterLeaseEvidence(t *testing.T) {
-	const (
-		wanLL    = "fe800000000000000000000000000001 03 40 20 80 eth0.2\n"
-		wanSLAAC = "20010db8000100000000000000000002 03 40 00 00 eth0.2\n"
-		wanIANA  = "20010db8000100000000000000000100 03 80 00 80 eth0.2\n"
-		lanULA   = "fd000000000000000000000000000001 04 40 00 80 br-lan\n"
-		lanGUA   = "20010db8800001000000000000000001 04 40 00 80 br-lan\n"
-		lo       = "00000000000000000000000000000001 01 80 10 80 lo\n"
-		// netifd's unreachable route for a delegated /56 (RTF_REJECT).
-		reject = "20010db8800001000000000000000000 38 00000000000000000000000000000000 00 00000000000000000000000000000000 00000000 00000001 00000000 00200200 lo\n"
-		plain  = "20010db8000100000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001 eth0.2\n"
-	)
-	for _, tc := range []struct {
-		name, inet6, route, want string
-	}{
-		{"nothing but link-local, ULA and a SLAAC /64", wanLL + wanSLAAC + lanULA + lo, plain, ""},
-		{"an IA_NA-like /128 on the WAN", wanLL + wanIANA, "", "eth0.2 holds 2001:db8:1::100/128"},
-		{"a global address on the LAN", wanLL + lanGUA, "", "br-lan holds 2001:db8:8000:100::1/64"},
-		{"an unreachable route for a delegation", wanLL, plain + reject, "unreachable route for 2001:db8:8000:100::/56"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			root := fstest.MapFS{
-				"proc/net/if_inet6":   {Data: []byte(tc.inet6)},
-				"proc/net/ipv6_route": {Data: []byte(tc.route)},
-			}
-			got := routerLeaseEvidence(root, "eth0.2")
-			if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
-				t.Errorf("evidence %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
 
 func TestRouterIdentity(t *testing.T) {
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
@@ -70,7 +36,7 @@ func TestRouterClientWithoutConfig(t *testing.T) {
 	if !s.IANA || !s.IAPD || s.PrefixLength != 0 || !s.ReconfigureAccept || s.ClientFQDN != "gw-kitchen" {
 		t.Errorf("its first Solicit %+v, want IA_NA and IA_PD without a hint, Reconfigure Accept and the FQDN", s)
 	}
-	if got := hostName(fstest.MapFS{}); got != "" {
+	if got := hostinfo.HostName(fstest.MapFS{}); got != "" {
 		t.Errorf("host name without /proc: %q, want none", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mdlayher/packet"
 	"github.com/v6diag/v6diag/capture"
+	"github.com/v6diag/v6diag/hostinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,7 +28,7 @@ import (
 // frames back to it, nor hand it frames other sockets in the ISP namespace
 // send (those go only to ETH_P_ALL taps).
 func Run(ctx context.Context, ifname string, sc Scenario, log io.Writer) error {
-	ifc, err := capture.LookupInterface(os.DirFS("/"), ifname)
+	ifc, err := hostinfo.LookupInterface(os.DirFS("/"), ifname)
 	if err != nil {
 		return fmt.Errorf("testisp: %w", err)
 	}
