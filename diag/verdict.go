@@ -8,16 +8,26 @@ import (
 	"github.com/v6diag/v6diag/dhcpv6"
 )
 
-// findings derives the protocol findings from the exchange.
+// findings derives the protocol findings from the exchange, in the order
+// reports list them: the link, the routers, the DHCPv6 answers, the
+// Replies' statuses, the delegated prefixes, the end of the exchange.
 func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 	var fs []Finding
-	add := func(f Finding) { fs = append(fs, f) }
-
 	if a.facts.Live && !a.facts.Carrier {
-		add(Finding{ID: "link-no-carrier", Severity: SeverityFail,
+		fs = append(fs, Finding{ID: "link-no-carrier", Severity: SeverityFail,
 			Summary: "The WAN interface has no carrier: the cable, the modem/ONT or the port is down."})
 	}
-	// Router Advertisements.
+	fs = append(fs, a.routerFindings(r)...)
+	fs = append(fs, a.answerFindings(x)...)
+	fs = append(fs, replyStatusFindings(x)...)
+	fs = append(fs, a.prefixFindings(r, x)...)
+	return append(fs, closingFindings(x)...)
+}
+
+// routerFindings says whether a router offers a default route.
+func (a *Analyzer) routerFindings(r *Result) []Finding {
+	var fs []Finding
+	add := func(f Finding) { fs = append(fs, f) }
 	var defaultRouters []Router
 	for _, rt := range r.Routers {
 		if rt.RouterLifetime > 0 {
@@ -55,7 +65,14 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 					rt.Source, macString(rt.SourceMAC), rt.RouterLifetime, bit(rt.Managed), bit(rt.Other))})
 		}
 	}
-	// DHCPv6.
+	return fs
+}
+
+// answerFindings says whether the Solicits, the Requests and the ask for
+// a prefix were answered.
+func (a *Analyzer) answerFindings(x *exchange) []Finding {
+	var fs []Finding
+	add := func(f Finding) { fs = append(fs, f) }
 	solicited := len(x.solicits) > 0
 	answered := len(x.advertises) > 0 || len(x.replies) > 0
 	if solicited && !answered {
@@ -96,6 +113,13 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 			Summary: fmt.Sprintf("An Advertise came, but %d Requests got no Reply.", len(x.requests)),
 			ForISP:  "Please check the DHCPv6 server: it answers Solicit with Advertise but never answers the Request."})
 	}
+	return fs
+}
+
+// replyStatusFindings names the Replies that refuse with a status.
+func replyStatusFindings(x *exchange) []Finding {
+	var fs []Finding
+	add := func(f Finding) { fs = append(fs, f) }
 	for _, e := range x.replies {
 		if hasPrefix(e.DHCP) {
 			continue
@@ -114,6 +138,14 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 				ForISP:  fmt.Sprintf("Please check the DHCPv6 server: its Reply carries status %s for the IA_PD.", statusText(s))})
 		}
 	}
+	return fs
+}
+
+// prefixFindings lists the delegated prefixes and says when one is
+// smaller than asked for or wanted.
+func (a *Analyzer) prefixFindings(r *Result, x *exchange) []Finding {
+	var fs []Finding
+	add := func(f Finding) { fs = append(fs, f) }
 	for _, p := range r.DelegatedPrefixes {
 		how := "confirmed by a Reply"
 		switch {
@@ -138,6 +170,13 @@ func (a *Analyzer) findings(r *Result, x *exchange) []Finding {
 				ForISP:  fmt.Sprintf("Please check the prefix size provisioned for this line: we want a /%d and received %s.", want, p.Prefix)})
 		}
 	}
+	return fs
+}
+
+// closingFindings judges the Release and the Solicits' retransmissions.
+func closingFindings(x *exchange) []Finding {
+	var fs []Finding
+	add := func(f Finding) { fs = append(fs, f) }
 	if len(x.releases) > 0 {
 		if len(x.releaseRep) > 0 {
 			add(Finding{ID: "dhcpv6-release-confirmed", Severity: SeverityPass, RFC: "RFC 8415 §18.2.7", Frames: frames(append(x.releases, x.releaseRep...)),
