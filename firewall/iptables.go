@@ -159,20 +159,33 @@ func (w *iptWalk) chain(name string, depth int) effect {
 	return effect{kind: "return", chain: name}
 }
 
+// ruleMatch is what reading one -A line's matches found so far.
+type ruleMatch struct {
+	w *iptWalk
+	// failed: a match does not hold; failedOnAddress and why say which,
+	// for the first one that failed.
+	failed, failedOnAddress bool
+	why                     string
+	// unknown is the first option that cannot be evaluated.
+	unknown      string
+	target, jump string
+	// udp and dportOK: the rule is for UDP and the packet's destination
+	// port, the shape of an Allow-DHCPv6 rule.
+	udp, dportOK bool
+}
+
+func (m *ruleMatch) fail(addr bool, reason string) {
+	if !m.failed {
+		m.failedOnAddress, m.why = addr, reason
+	}
+	m.failed = true
+}
+
 // rule evaluates one -A line's matches and returns its target when they
 // hold, "" when they do not, "unknown" when one cannot be evaluated.
 func (w *iptWalk) rule(r iptRule) effect {
 	a := r.args
-	failed, unknown, target, jump := false, "", "", ""
-	failedOnAddress, why := false, ""
-	fail := func(addr bool, reason string) {
-		if !failed {
-			failedOnAddress, why = addr, reason
-		}
-		failed = true
-	}
-	udp := false
-	dportOK := false
+	m := &ruleMatch{w: w}
 	for i := 0; i < len(a); i++ {
 		neg := false
 		if a[i] == "!" {
@@ -189,111 +202,126 @@ func (w *iptWalk) rule(r iptRule) effect {
 			}
 			return ""
 		}
-		switch opt := a[i]; opt {
-		case "-i", "--in-interface":
-			v := arg()
-			if ifaceMatch(v, w.p.Interface) == neg {
-				fail(false, "interface")
-			}
-		case "-o", "--out-interface":
-			arg()
-			if !neg {
-				fail(false, "an input packet has no output interface")
-			}
-		case "-s", "--source", "-d", "--destination":
-			v := arg()
-			addr, what := w.p.Source, "source"
-			if opt == "-d" || opt == "--destination" {
-				addr, what = w.p.Destination, "destination"
-			}
-			pfx, err := netip.ParsePrefix(v)
-			if err != nil {
-				a1, err2 := netip.ParseAddr(v)
-				if err2 != nil {
-					unknown = opt + " " + v
-					break
-				}
-				pfx = netip.PrefixFrom(a1, 128)
-			}
-			if pfx.Contains(addr) == neg {
-				fail(true, fmt.Sprintf("the packet's %s %s is not in %s", what, addr, v))
-			}
-		case "-p", "--protocol":
-			v := strings.ToLower(arg())
-			isUDP := v == "udp" || v == "17" || v == "all"
-			if isUDP == neg {
-				fail(false, "protocol")
-			}
-			udp = isUDP && !neg
-		case "-m", "--match":
-			arg() // the module's options follow and are read below
-		case "--sport", "--source-port", "--dport", "--destination-port", "--sports", "--dports":
-			v := arg()
-			isDst := opt == "--dport" || opt == "--dports" || opt == "--destination-port"
-			port := w.p.SourcePort
-			if isDst {
-				port = w.p.DestinationPort
-			}
-			hit := false
-			for _, part := range strings.Split(v, ",") {
-				r, ok := parsePortRange(part, ":")
-				if !ok {
-					unknown = opt + " " + v
-					break
-				}
-				hit = hit || r.has(port)
-			}
-			switch {
-			case hit == neg && isDst:
-				fail(false, "destination port")
-			case hit == neg:
-				fail(true, fmt.Sprintf("the packet's source port %d is not %s", port, v))
-			case isDst:
-				dportOK = true
-			}
-		case "--comment":
-			arg()
-		case "--ctstate", "--state":
-			states := strings.Split(arg(), ",")
-			state := "NEW"
-			if w.p.Established {
-				state = "ESTABLISHED"
-			}
-			if slices.Contains(states, state) == neg {
-				fail(false, "conntrack state")
-			}
-		case "--limit", "--limit-burst":
-			arg() // passes packets under the rate: one answer is
-		case "-j", "--jump", "-g", "--goto":
-			target = arg()
-			jump = opt
-		case "--reject-with", "--log-prefix", "--log-level":
-			arg()
-		case "--icmpv6-type":
-			arg()
-			fail(false, "ICMPv6")
-		default:
-			if unknown == "" {
-				unknown = opt
-			}
+		m.option(a[i], neg, arg)
+	}
+	return m.effect(r)
+}
+
+// option reads one option of the line; arg takes its value.
+func (m *ruleMatch) option(opt string, neg bool, arg func() string) {
+	p := m.w.p
+	switch opt {
+	case "-i", "--in-interface":
+		if ifaceMatch(arg(), p.Interface) == neg {
+			m.fail(false, "interface")
+		}
+	case "-o", "--out-interface":
+		arg()
+		if !neg {
+			m.fail(false, "an input packet has no output interface")
+		}
+	case "-s", "--source", "-d", "--destination":
+		m.address(opt, arg(), neg)
+	case "-p", "--protocol":
+		v := strings.ToLower(arg())
+		isUDP := v == "udp" || v == "17" || v == "all"
+		if isUDP == neg {
+			m.fail(false, "protocol")
+		}
+		m.udp = isUDP && !neg
+	case "--sport", "--source-port", "--dport", "--destination-port", "--sports", "--dports":
+		m.ports(opt, arg(), neg)
+	case "--ctstate", "--state":
+		state := "NEW"
+		if p.Established {
+			state = "ESTABLISHED"
+		}
+		if slices.Contains(strings.Split(arg(), ","), state) == neg {
+			m.fail(false, "conntrack state")
+		}
+	case "-j", "--jump", "-g", "--goto":
+		m.target, m.jump = arg(), opt
+	case "-m", "--match", // the module's options follow and are read here
+		"--comment", "--reject-with", "--log-prefix", "--log-level",
+		"--limit", "--limit-burst": // passes packets under the rate: one answer is
+		arg()
+	case "--icmpv6-type":
+		arg()
+		m.fail(false, "ICMPv6")
+	default:
+		if m.unknown == "" {
+			m.unknown = opt
 		}
 	}
-	if failed {
-		if failedOnAddress && udp && dportOK && target == "ACCEPT" && w.missed == "" {
-			w.missed = fmt.Sprintf("%q (%s)", r.text, why)
+}
+
+// address reads -s or -d.
+func (m *ruleMatch) address(opt, v string, neg bool) {
+	addr, what := m.w.p.Source, "source"
+	if opt == "-d" || opt == "--destination" {
+		addr, what = m.w.p.Destination, "destination"
+	}
+	pfx, err := netip.ParsePrefix(v)
+	if err != nil {
+		a1, err2 := netip.ParseAddr(v)
+		if err2 != nil {
+			m.unknown = opt + " " + v
+			return
+		}
+		pfx = netip.PrefixFrom(a1, 128)
+	}
+	if pfx.Contains(addr) == neg {
+		m.fail(true, fmt.Sprintf("the packet's %s %s is not in %s", what, addr, v))
+	}
+}
+
+// ports reads a source or destination port list or range.
+func (m *ruleMatch) ports(opt, v string, neg bool) {
+	isDst := opt == "--dport" || opt == "--dports" || opt == "--destination-port"
+	port := m.w.p.SourcePort
+	if isDst {
+		port = m.w.p.DestinationPort
+	}
+	hit := false
+	for _, part := range strings.Split(v, ",") {
+		r, ok := parsePortRange(part, ":")
+		if !ok {
+			m.unknown = opt + " " + v
+			break
+		}
+		hit = hit || r.has(port)
+	}
+	switch {
+	case hit == neg && isDst:
+		m.fail(false, "destination port")
+	case hit == neg:
+		m.fail(true, fmt.Sprintf("the packet's source port %d is not %s", port, v))
+	case isDst:
+		m.dportOK = true
+	}
+}
+
+// effect is what the line does to the packet once all its options are
+// read. A rule shaped like Allow-DHCPv6 that fails on an address is kept
+// as the rule the packet missed.
+func (m *ruleMatch) effect(r iptRule) effect {
+	if m.failed {
+		if m.failedOnAddress && m.udp && m.dportOK && m.target == "ACCEPT" && m.w.missed == "" {
+			m.w.missed = fmt.Sprintf("%q (%s)", r.text, m.why)
 		}
 		return effect{}
 	}
+	target := m.target
 	switch {
 	case target == "":
 		return effect{}
-	case unknown != "":
-		return effect{kind: "unknown", reason: fmt.Sprintf("cannot evaluate %q in %q", unknown, r.text)}
+	case m.unknown != "":
+		return effect{kind: "unknown", reason: fmt.Sprintf("cannot evaluate %q in %q", m.unknown, r.text)}
 	case target == "ACCEPT" || target == "DROP" || target == "REJECT" || target == "RETURN":
 		return effect{kind: target}
 	case target == "LOG" || target == "MARK" || target == "CONNMARK" || target == "NOTRACK" || target == "CT":
 		return effect{}
-	case jump == "-g" || jump == "--goto":
+	case m.jump == "-g" || m.jump == "--goto":
 		return effect{kind: "goto", target: target}
 	}
 	return effect{kind: "jump", target: target}
