@@ -100,12 +100,10 @@ func WriteHTML(w io.Writer, d Document) error {
 	p.head(d)
 	p.exchange(d)
 	p.attempts(d)
-	p.when(d)
-	p.router(d)
-	p.wan(d)
-	dhcpv6Section(d).html(&p)
+	for _, sec := range factSections(d) {
+		sec.html(&p)
+	}
 	p.routerState(d)
-	p.routers(d)
 	p.timeline(d)
 	if _, err := io.WriteString(w, p.String()); err != nil {
 		return fmt.Errorf("report: write html: %w", err)
@@ -327,148 +325,10 @@ func (p *htmlPage) attempts(d Document) {
 	p.s("\n\n")
 }
 
-func (p *htmlPage) when(d Document) {
-	p.s("<h2>When</h2>\n<table class=\"kv\">\n")
-	if d.Started != "" {
-		p.s("<tr><th>Run started (UTC)</th><td>")
-		p.t(d.Started)
-		p.s(" (", secondsText(d.Duration), " s, ")
-		p.t(d.Mode)
-		p.s(")</td></tr>")
-	}
-	p.s("\n<tr><th>Capture (UTC)</th><td>")
-	p.t(dash(d.Capture.First))
-	p.s(" – ")
-	p.t(dash(d.Capture.Last))
-	p.s("; ")
-	p.n(d.Capture.Frames)
-	p.s(" frames, ")
-	p.n(d.Capture.ControlFrames)
-	p.s(" control messages</td></tr>\n<tr><th>Clock</th><td>")
-	if d.Clock.Suspect {
-		p.s("<span class=\"clock-suspect\">suspect: ")
-		p.t(d.Clock.Note)
-		p.s("</span>")
-	} else {
-		p.s("no sign of a wrong clock")
-	}
-	p.s("</td></tr>\n</table>\n\n")
-}
-
-// row writes one <tr><th>name</th><td>value</td></tr> of a key-value table
-// when the value is set, and the newline the template always had.
-func (p *htmlPage) row(name, value string) {
-	if value != "" {
-		p.s("<tr><th>", name, "</th><td>")
-		p.t(value)
-		p.s("</td></tr>")
-	}
-	p.s("\n")
-}
-
-func (p *htmlPage) router(d Document) {
-	if h := d.Router; h != nil {
-		p.s("<h2>Router</h2>\n<table class=\"kv\">\n")
-		p.row("Model", h.Model)
-		p.row("Board", h.BoardName)
-		p.row("OpenWrt", h.Release)
-		if h.Target != "" {
-			p.row("Target", h.Target+" "+h.Arch)
-		} else {
-			p.s("\n")
-		}
-		if h.Kernel != "" {
-			p.s("<tr><th>Kernel</th><td>")
-			p.t(h.Kernel)
-			if h.KernelBuilt != "" {
-				p.s(" (built ")
-				p.t(h.KernelBuilt)
-				p.s(")")
-			}
-			p.s("</td></tr>")
-		}
-		p.s("\n</table>")
-	}
-	p.s("\n\n")
-}
-
 func (p *htmlPage) code(s string) {
 	p.s("<code>")
 	p.t(s)
 	p.s("</code>")
-}
-
-func (p *htmlPage) wan(d Document) {
-	p.s("<h2>WAN interface</h2>\n<table class=\"kv\">\n")
-	if i := d.Interface; i != nil {
-		p.s("<tr><th>Name</th><td>")
-		p.code(i.Name)
-		p.s(" (")
-		p.t(i.LinkType)
-		p.s(", facts from ")
-		p.t(i.Source)
-		p.s(")</td></tr>\n<tr><th>MAC</th><td>")
-		p.code(dash(i.MAC))
-		p.s("</td></tr>\n<tr><th>Link-local</th><td>")
-		p.code(dash(i.LinkLocal))
-		p.s("</td></tr>\n<tr><th>MTU</th><td>")
-		p.n(i.MTU)
-		p.s("</td></tr>\n<tr><th>Carrier</th><td>", boolText(i.Carrier), "</td></tr>\n")
-		if v := i.VLAN; v != nil {
-			p.s("<tr><th>VLAN</th><td>id ")
-			p.n(v.ID)
-			p.s(", priority ")
-			p.n(v.Priority)
-			p.s(", on ")
-			p.code(v.Parent)
-			p.s("</td></tr>")
-		}
-	}
-	p.s("\n")
-	if clientSeen(d) {
-		p.s("<tr><th>Client in the capture</th><td>MAC ")
-		p.code(dash(d.Link.ClientMAC))
-		p.s(", link-local ")
-		p.code(dash(d.Link.ClientLinkLocal))
-		p.s("</td></tr>\n")
-	}
-	p.s("<tr><th>Framing in the capture</th><td>client: ")
-	p.t(framingText(d.Link.ClientFraming))
-	p.s("; ISP: ")
-	p.t(framingText(d.Link.ISPFraming))
-	p.s("</td></tr>\n<tr><th>PPPoE</th><td>")
-	if pppoe(d) {
-		p.s("yes")
-	} else {
-		p.s("no")
-	}
-	p.s("</td></tr>\n")
-	if u := d.DUID; u != nil {
-		p.s("<tr><th>DUID</th><td>")
-		p.code(u.Hex)
-		p.s(" (")
-		p.t(u.Type)
-		p.s(")</td></tr>\n<tr><th>IAIDs</th><td>")
-		p.codeList(u.IAIDs)
-		p.s("</td></tr>")
-	}
-	p.s("\n")
-	if d.Port546 != "" {
-		p.s("<tr><th>UDP port 546</th><td>")
-		p.t(d.Port546)
-		p.s("</td></tr>")
-	}
-	p.s("\n</table>\n\n")
-}
-
-// codeList writes <code>a</code>, <code>b</code>.
-func (p *htmlPage) codeList(xs []string) {
-	for i, x := range xs {
-		if i > 0 {
-			p.s(", ")
-		}
-		p.code(x)
-	}
 }
 
 // cells writes <td>x</td> for each x.
@@ -478,52 +338,6 @@ func (p *htmlPage) cells(xs ...string) {
 		p.t(x)
 		p.s("</td>")
 	}
-}
-
-func (p *htmlPage) routers(d Document) {
-	p.s("<h2>Routers</h2>\n")
-	if len(d.RA.Routers) == 0 {
-		p.s("<p>No Router Advertisement was seen.</p>\n\n")
-		return
-	}
-	p.s("<table><tr><th>Router</th><th>MAC</th><th>M</th><th>O</th><th>Router lifetime</th><th>Preference</th>",
-		"<th>Interval</th><th>RAs</th><th>Options</th><th>Frames</th></tr>\n")
-	for _, r := range d.RA.Routers {
-		p.s("<tr><td>")
-		p.code(r.Source)
-		p.s("</td><td>")
-		p.code(dash(r.SourceMAC))
-		p.s("</td>")
-		p.cells(strconv.Itoa(b2i(r.Managed)), strconv.Itoa(b2i(r.Other)), gText(r.RouterLifetime)+"s", r.Preference,
-			intervalString(r.Interval), strconv.Itoa(r.Advertisements))
-		p.s("\n<td>")
-		for _, x := range r.Prefixes {
-			p.s("prefix ")
-			p.code(x.Prefix)
-			p.s(" L=", strconv.Itoa(b2i(x.OnLink)), " A=", strconv.Itoa(b2i(x.Autonomous)), " valid ")
-			p.t(gText(x.ValidLifetime))
-			p.s("s preferred ")
-			p.t(gText(x.PreferredLifetime))
-			p.s("s<br>")
-		}
-		if len(r.RDNSS) > 0 {
-			p.s("RDNSS ")
-			p.t(strings.Join(r.RDNSS, ", "))
-			p.s("<br>")
-		}
-		if len(r.DNSSL) > 0 {
-			p.s("DNSSL ")
-			p.t(strings.Join(r.DNSSL, ", "))
-			p.s("<br>")
-		}
-		if r.MTU != 0 {
-			p.s("MTU ", strconv.FormatUint(uint64(r.MTU), 10))
-		}
-		p.s("</td>")
-		p.cells(frameList(r.Frames))
-		p.s("</tr>")
-	}
-	p.s("\n</table>\n\n")
 }
 
 func (p *htmlPage) timeline(d Document) {
@@ -567,24 +381,12 @@ func (p *htmlPage) timeline(d Document) {
 		p.s("</td></tr>\n")
 	}
 	p.s("</table>\n\n")
-	if len(d.Notes) > 0 {
-		p.s("<h2>Notes</h2>\n<ul>")
-		for _, n := range d.Notes {
-			p.s("<li>")
-			p.t(n)
-			p.s("</li>")
-		}
-		p.s("</ul>")
-	}
-	p.s("\n<p class=\"meta\">")
+	notesSection(d).html(p)
+	p.s("<p class=\"meta\">")
 	p.t(d.Tool)
 	p.s(" ")
 	p.t(d.Version)
 	p.s(" · report schema ")
 	p.n(d.Schema)
-	if d.Source != "" {
-		p.s(" · capture ")
-		p.t(d.Source)
-	}
 	p.s("</p>\n</main>\n</body>\n</html>\n")
 }

@@ -86,7 +86,7 @@ func TestHTMLEscapesHostileText(t *testing.T) {
 	}
 	const escaped = `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&#39;&#34;&amp;`
 	for what, want := range map[string]string{
-		"DNSSL":                "DNSSL " + escaped + ".example<br>",
+		"DNSSL":                "DNSSL <code>" + escaped + ".example</code>",
 		"summary":              "<p><strong>" + escaped + "</strong></p>",
 		"class attribute":      `<li class="fail&#34; onmouseover=&#34;alert(1)">`,
 		"timeline source":      `<td class="mono">` + escaped + " → ",

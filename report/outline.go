@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The outline of a report: sections of paragraphs and tables, built once
 // from the Document, so that which rows a report shows is decided in one
-// place; markdown and HTML each only render it (md and html methods below).
+// place; report.txt, report.md and report.html each only render it (the
+// text, md and html methods below).
 
 // spanKind says how a piece of text is set.
 type spanKind uint8
@@ -17,6 +19,7 @@ const (
 	plain  spanKind = iota
 	code            // an identifier (an address, a DUID, a prefix), then tail as text
 	quoted          // text, then tail (text a server wrote) quoted, if any
+	alert           // a warning word set strong, then tail as text
 )
 
 // span is a table cell or a piece of a paragraph. One span per cell keeps
@@ -41,8 +44,9 @@ func codes(ss []string) []span {
 	return out
 }
 
-// block is a paragraph or a table of a section.
+// block is a paragraph, a list or a table of a section.
 type block interface {
+	text(b *strings.Builder)
 	md(b *strings.Builder)
 	html(p *htmlPage)
 }
@@ -68,6 +72,13 @@ type section struct {
 	blocks []block
 }
 
+func (s section) text(b *strings.Builder) {
+	b.WriteString("\n" + s.title + ":\n")
+	for _, bl := range s.blocks {
+		bl.text(b)
+	}
+}
+
 func (s section) md(b *strings.Builder) {
 	b.WriteString("## " + s.title + "\n\n")
 	for _, bl := range s.blocks {
@@ -83,6 +94,23 @@ func (s section) html(p *htmlPage) {
 	p.s("\n")
 }
 
+// plainText is spans as report.txt shows them.
+func plainText(xs []span) string {
+	var b strings.Builder
+	for _, x := range xs {
+		b.WriteString(x.s)
+		switch {
+		case x.kind == quoted && x.tail != "":
+			b.WriteString(" " + strconv.Quote(x.tail))
+		case x.kind == alert:
+			b.WriteString(" " + x.tail)
+		default:
+			b.WriteString(x.tail)
+		}
+	}
+	return b.String()
+}
+
 // mdSpan writes a span as markdown, safe inside a table cell.
 func mdSpan(b *strings.Builder, x span) {
 	switch {
@@ -90,6 +118,8 @@ func mdSpan(b *strings.Builder, x span) {
 		b.WriteString("`" + mdCode(x.s) + "`" + mdText(x.tail))
 	case x.kind == quoted && x.tail != "":
 		b.WriteString(mdText(x.s + " " + strconv.Quote(x.tail)))
+	case x.kind == alert:
+		b.WriteString("**" + mdText(x.s) + "** " + mdText(x.tail))
 	default:
 		b.WriteString(mdText(x.s))
 	}
@@ -106,8 +136,19 @@ func (p *htmlPage) span(x span) {
 		p.s(" “")
 		p.t(x.tail)
 		p.s("”")
+	case x.kind == alert:
+		// The class the clock row has always had: the one alert there is.
+		p.s("<span class=\"clock-suspect\">")
+		p.t(x.s + " " + x.tail)
+		p.s("</span>")
 	default:
 		p.t(x.s)
+	}
+}
+
+func (x para) text(b *strings.Builder) {
+	if len(x) > 0 {
+		b.WriteString(wrap(plainText(x), "  ", "  ", textWidth))
 	}
 }
 
@@ -129,6 +170,44 @@ func (x para) html(p *htmlPage) {
 		p.s("</p>")
 	}
 	p.s("\n")
+}
+
+// text lays the table out in aligned columns when they fit textWidth, and
+// otherwise as one wrapped line per row, each cell named by its column.
+func (t table) text(b *strings.Builder) {
+	if len(t.rows) == 0 {
+		if t.empty != "" {
+			para{txt(t.empty)}.text(b)
+		}
+		return
+	}
+	indent := "  "
+	if t.heading != "" {
+		b.WriteString("  " + t.heading + ":\n")
+		indent = "    "
+	}
+	rows := [][]string{append([]string(nil), t.columns...)}
+	var lines strings.Builder
+	for _, row := range t.rows {
+		cells := make([]string, len(row))
+		var line []string
+		for i, c := range row {
+			cells[i] = plainText([]span{c})
+			line = append(line, strings.TrimSpace(t.columns[i]+" "+cells[i]))
+		}
+		rows = append(rows, cells)
+		lines.WriteString(wrap(strings.Join(line, "; "), indent+"- ", indent+"  ", textWidth))
+	}
+	for _, r := range rows {
+		r[0] = indent + r[0]
+	}
+	aligned := alignColumns(rows)
+	for _, l := range strings.Split(aligned, "\n") {
+		if utf8.RuneCountInString(l) > textWidth {
+			aligned = lines.String()
+		}
+	}
+	b.WriteString(aligned)
 }
 
 func (t table) md(b *strings.Builder) {
