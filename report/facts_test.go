@@ -138,7 +138,7 @@ func TestTextWidth(t *testing.T) {
 		if bytes.Contains(txt, []byte("\033")) {
 			t.Errorf("%s: report.txt holds escape codes", tc.name)
 		}
-		head, _, _ := strings.Cut(string(txt), "\nTimeline (")
+		head, _, _ := strings.Cut(string(txt), "\nTimeline:")
 		for _, line := range strings.Split(head, "\n") {
 			if len([]rune(line)) > 80 && len(strings.Fields(line)) > 2 {
 				t.Errorf("%s: %d columns: %s", tc.name, len([]rune(line)), line)

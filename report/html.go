@@ -9,9 +9,6 @@ import (
 	"github.com/v6diag/v6diag/diag"
 )
 
-// maxHTMLTimeline bounds the timeline table in report.html.
-const maxHTMLTimeline = 1000
-
 // report.html is written by plain code rather than html/template: the
 // template package calls methods by reflection, which keeps the linker from
 // dropping any exported method in the binary and cost about 1.5 MB of the
@@ -98,13 +95,10 @@ func secondsText(f float64) string { return fmt.Sprintf("%.3f", f) }
 func WriteHTML(w io.Writer, d Document) error {
 	var p htmlPage
 	p.head(d)
-	p.exchange(d)
-	p.attempts(d)
-	for _, sec := range factSections(d) {
-		sec.html(&p)
+	for _, bl := range sections(d) {
+		bl.html(&p)
 	}
-	p.routerState(d)
-	p.timeline(d)
+	p.footer(d)
 	if _, err := io.WriteString(w, p.String()); err != nil {
 		return fmt.Errorf("report: write html: %w", err)
 	}
@@ -331,57 +325,8 @@ func (p *htmlPage) code(s string) {
 	p.s("</code>")
 }
 
-// cells writes <td>x</td> for each x.
-func (p *htmlPage) cells(xs ...string) {
-	for _, x := range xs {
-		p.s("<td>")
-		p.t(x)
-		p.s("</td>")
-	}
-}
-
-func (p *htmlPage) timeline(d Document) {
-	tl, more := d.Timeline, 0
-	if len(tl) > maxHTMLTimeline {
-		tl, more = tl[:maxHTMLTimeline], len(tl)-maxHTMLTimeline
-	}
-	p.s("<h2>Timeline</h2>\n<p class=\"note\">Frame numbers are the ones Wireshark shows for capture.pcapng.")
-	if more > 0 {
-		p.s(" <strong>")
-		p.n(more)
-		p.s(" more messages are in report.json.</strong>")
-	}
-	p.s("</p>\n<table id=\"timeline\"><tr><th>Frame</th><th>+s</th><th>Time (UTC)</th><th>Dir</th><th>Kind</th><th>xid</th>",
-		"<th>Source → destination</th><th>What it carried</th></tr>\n")
-	for _, e := range tl {
-		p.s("<tr>")
-		p.cells(strconv.Itoa(e.Frame), secondsText(e.Offset))
-		p.s("<td class=\"mono\">")
-		p.t(e.Time)
-		p.s("</td>")
-		p.cells(string(e.Direction), string(e.Kind))
-		p.s("<td class=\"mono\">")
-		p.t(e.TransactionID)
-		p.s("</td><td class=\"mono\">")
-		p.t(e.Source)
-		p.s(" → ")
-		p.t(e.Destination)
-		p.s("</td><td>")
-		p.t(e.Detail)
-		if e.Note != "" {
-			p.s("<br><span class=\"note\">")
-			p.t(e.Note)
-			p.s("</span>")
-		}
-		if e.Ignored != "" {
-			p.s("<br><strong>ignored: ")
-			p.t(e.Ignored)
-			p.s("</strong>")
-		}
-		p.s("</td></tr>\n")
-	}
-	p.s("</table>\n\n")
-	notesSection(d).html(p)
+// footer ends the page with what wrote it.
+func (p *htmlPage) footer(d Document) {
 	p.s("<p class=\"meta\">")
 	p.t(d.Tool)
 	p.s(" ")

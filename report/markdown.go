@@ -8,10 +8,6 @@ import (
 	"github.com/v6diag/v6diag/diag"
 )
 
-// maxMarkdownTimeline bounds the timeline in report.md: forum posts and
-// tickets have length limits; report.json and the pcapng hold everything.
-const maxMarkdownTimeline = 200
-
 // WriteMarkdown writes report.md: headings, tables and code blocks that
 // paste cleanly into a ticket, a GitHub issue or the OpenWrt forum.
 func WriteMarkdown(w io.Writer, d Document) error {
@@ -34,39 +30,9 @@ func WriteMarkdown(w io.Writer, d Document) error {
 		p("## For the ISP's support staff\n\n> %s\n\n", mdText(d.Verdict.ForISP))
 	}
 
-	for _, sec := range factSections(d) {
-		sec.md(&b)
+	for _, bl := range sections(d) {
+		bl.md(&b)
 	}
-
-	if lines, more := said(d); len(lines) > 0 {
-		p("## What the routers and servers said\n\n")
-		for _, l := range lines {
-			p("- %s\n", mdText(l))
-		}
-		if more > 0 {
-			p("- … %d more in report.json\n", more)
-		}
-		p("\n")
-	}
-
-	writeAttemptsMarkdown(&b, d)
-	writeRouterStateMarkdown(&b, d)
-
-	p("## Findings\n\n| Severity | Finding | Frames | RFC |\n|---|---|---|---|\n")
-	for _, f := range d.Findings {
-		text := mdText(f.Summary)
-		if f.ForISP != "" {
-			text += "<br>*For the ISP:* " + mdText(f.ForISP)
-		}
-		p("| %s | **%s**: %s | %s | %s |\n", severityMark(f.Severity), f.ID, text, frameList(f.Frames), mdText(f.RFC))
-	}
-	p("\n")
-
-	p("## Timeline\n\nFrame numbers are the ones Wireshark shows for `capture.pcapng`.\n\n```text\n")
-	p("%s", timelineText(d, maxMarkdownTimeline))
-	p("```\n")
-	p("\n")
-	notesSection(d).md(&b)
 	p("<sub>%s %s, report schema %d</sub>\n", d.Tool, mdText(d.Version), d.Schema)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("report: write markdown: %w", err)
@@ -110,4 +76,17 @@ func intervalString(f *float64) string {
 		return "-"
 	}
 	return trimFloat(*f) + "s"
+}
+
+// findingsMarkdown writes report.md's findings table.
+func findingsMarkdown(b *strings.Builder, d Document) {
+	b.WriteString("## Findings\n\n| Severity | Finding | Frames | RFC |\n|---|---|---|---|\n")
+	for _, f := range d.Findings {
+		text := mdText(f.Summary)
+		if f.ForISP != "" {
+			text += "<br>*For the ISP:* " + mdText(f.ForISP)
+		}
+		fmt.Fprintf(b, "| %s | **%s**: %s | %s | %s |\n", severityMark(f.Severity), f.ID, text, frameList(f.Frames), mdText(f.RFC))
+	}
+	b.WriteString("\n")
 }

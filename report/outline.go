@@ -30,7 +30,14 @@ type span struct {
 }
 
 func txt(s string) span { return span{plain, s, ""} }
-func cd(s string) span  { return span{code, s, ""} }
+
+// cd sets s as code; an empty s (no xid) is nothing, not an empty span.
+func cd(s string) span {
+	if s == "" {
+		return txt("")
+	}
+	return span{code, s, ""}
+}
 
 // codes is a comma-separated list of code spans.
 func codes(ss []string) []span {
@@ -64,6 +71,10 @@ type table struct {
 	// breakAt is the row that starts a second group of rows (HTML puts a
 	// line break before it); -1 when the rows are one group.
 	breakAt int
+	// id names the HTML table; a table with an id is also a listing:
+	// report.txt and report.md lay it out as aligned text however wide,
+	// as a table too long to read row by row as prose.
+	id string
 }
 
 // section is a titled part of the report.
@@ -203,7 +214,7 @@ func (t table) text(b *strings.Builder) {
 	}
 	aligned := alignColumns(rows)
 	for _, l := range strings.Split(aligned, "\n") {
-		if utf8.RuneCountInString(l) > textWidth {
+		if utf8.RuneCountInString(l) > textWidth && t.id == "" {
 			aligned = lines.String()
 		}
 	}
@@ -219,6 +230,12 @@ func (t table) md(b *strings.Builder) {
 	}
 	if t.heading != "" {
 		b.WriteString("### " + t.heading + "\n\n")
+	}
+	if t.id != "" {
+		b.WriteString("```text\n")
+		t.text(b)
+		b.WriteString("```\n\n")
+		return
 	}
 	b.WriteString("|")
 	for _, c := range t.columns {
@@ -250,7 +267,11 @@ func (t table) html(p *htmlPage) {
 		if t.heading != "" {
 			p.s("<h3>", t.heading, "</h3>\n")
 		}
-		p.s("<table><tr>")
+		p.s("<table")
+		if t.id != "" {
+			p.s(" id=\"", t.id, "\"")
+		}
+		p.s("><tr>")
 		for _, c := range t.columns {
 			p.s("<th>", c, "</th>")
 		}

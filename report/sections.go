@@ -250,3 +250,73 @@ func (o optional) html(p *htmlPage) {
 		o.section.html(p)
 	}
 }
+
+// maxTimeline bounds the timeline in every report: forum posts and tickets
+// have length limits; report.json and the pcapng hold everything.
+const maxTimeline = 200
+
+// sections are every part of a report after its verdict, in the one order
+// all three formats show them: the findings that explain the verdict, the
+// attempts, the facts, the router's own state, what the routers and
+// servers said, the timeline and the notes.
+func sections(d Document) []block {
+	bs := []block{
+		own{d, findingsText, findingsMarkdown, (*htmlPage).exchange},
+		own{d, writeAttempts, writeAttemptsMarkdown, (*htmlPage).attempts},
+	}
+	for _, s := range factSections(d) {
+		bs = append(bs, s)
+	}
+	return append(bs, own{d, writeRouterStateText, writeRouterStateMarkdown, (*htmlPage).routerState},
+		saidSection(d), timelineSection(d), notesSection(d))
+}
+
+// own is a part each format lays out in its own way (HTML draws the
+// findings beside its diagram of the exchange); where it goes in the
+// report is still decided by sections.
+type own struct {
+	d     Document
+	toTxt func(*strings.Builder, Document)
+	toMd  func(*strings.Builder, Document)
+	toHTM func(*htmlPage, Document)
+}
+
+func (o own) text(b *strings.Builder) { o.toTxt(b, o.d) }
+func (o own) md(b *strings.Builder)   { o.toMd(b, o.d) }
+func (o own) html(p *htmlPage)        { o.toHTM(p, o.d) }
+
+// saidSection lists what each message from a router or server carried.
+func saidSection(d Document) optional {
+	lines, more := said(d)
+	var x list
+	for _, l := range lines {
+		x = append(x, []span{txt(l)})
+	}
+	if more > 0 {
+		x = append(x, []span{txt(fmt.Sprintf("… %d more in report.json", more))})
+	}
+	return optional{len(x) > 0, section{"What the routers and servers said", []block{x}}}
+}
+
+// timelineSection is every control message, at most maxTimeline, one row
+// each.
+func timelineSection(d Document) section {
+	intro := fmt.Sprintf("%d control messages of %d frames", len(d.Timeline), d.Capture.Frames)
+	if n := len(d.Timeline); n > maxTimeline {
+		intro += fmt.Sprintf("; the first %d are listed, report.json holds all", maxTimeline)
+	}
+	t := table{columns: []string{"Frame", "+s", "Dir", "Kind", "xid", "Source", "Destination", "Note"}, breakAt: -1, id: "timeline"}
+	for i, e := range d.Timeline {
+		if i == maxTimeline {
+			break
+		}
+		note := e.Note
+		if e.Ignored != "" {
+			note = strings.TrimPrefix(note+"; ignored: "+e.Ignored, "; ")
+		}
+		t.rows = append(t.rows, []span{txt(strconv.Itoa(e.Frame)), txt(secondsText(e.Offset)), txt(string(e.Direction)),
+			txt(string(e.Kind)), cd(e.TransactionID), cd(e.Source), cd(e.Destination), txt(note)})
+	}
+	return section{"Timeline", []block{
+		para{txt(intro + ". Frame numbers are the ones Wireshark shows for "), cd("capture.pcapng"), txt(".")}, t}}
+}

@@ -8,10 +8,6 @@ import (
 	"github.com/v6diag/v6diag/diag"
 )
 
-// maxTextTimeline bounds the timeline in report.txt; report.json and the
-// pcapng hold everything.
-const maxTextTimeline = 200
-
 // textWidth is the column prose in report.txt wraps at: the file is read
 // in a terminal or pasted into a plain-text ticket, where 80 columns is
 // the safe width. Tables (the timeline) are left wider rather than broken.
@@ -22,11 +18,6 @@ const textWidth = 80
 // It is plain text: no colour or terminal codes, whatever the output.
 func WriteText(w io.Writer, d Document) error {
 	var b strings.Builder
-	// put writes one wrapped paragraph: first is the label column, rest
-	// indents the continuation lines.
-	put := func(first, rest, format string, args ...any) {
-		b.WriteString(wrap(fmt.Sprintf(format, args...), first, rest, textWidth))
-	}
 	fmt.Fprintf(&b, "v6diag %s — %s\n", d.Version, d.Mode)
 	if rl := routerClientLines(d); rl.Client != "" {
 		b.WriteString(wrap(rl.Client, "Your router's DHCPv6 client: ", "  ", textWidth))
@@ -47,61 +38,13 @@ func WriteText(w io.Writer, d Document) error {
 		b.WriteString("\nFor the ISP's support staff:\n")
 		b.WriteString(wrap(d.Verdict.ForISP, "  ", "  ", textWidth))
 	}
-	for _, sec := range factSections(d) {
-		sec.text(&b)
+	for _, bl := range sections(d) {
+		bl.text(&b)
 	}
-	if err := writeAttempts(&b, d); err != nil {
-		return err
-	}
-	writeRouterStateText(&b, d)
-	if lines, more := said(d); len(lines) > 0 {
-		fmt.Fprintf(&b, "\nWhat the routers and servers said:\n")
-		for _, l := range lines {
-			put("  ", "      ", "%s", l)
-		}
-		if more > 0 {
-			fmt.Fprintf(&b, "  … %d more in report.json\n", more)
-		}
-	}
-	fmt.Fprintf(&b, "\nFindings:\n")
-	for _, f := range d.Findings {
-		line := fmt.Sprintf("[%s] %s: %s", f.Severity, f.ID, f.Summary)
-		if len(f.Frames) > 0 {
-			line += fmt.Sprintf(" (frames %s)", frameList(f.Frames))
-		}
-		if f.RFC != "" {
-			line += fmt.Sprintf(" [%s]", f.RFC)
-		}
-		b.WriteString(wrap(line, "  ", "      ", textWidth))
-		if f.ForISP != "" {
-			b.WriteString(wrap("for the ISP: "+f.ForISP, "      ", "        ", textWidth))
-		}
-	}
-	fmt.Fprintf(&b, "\nTimeline (%d control messages of %d frames):\n", len(d.Timeline), d.Capture.Frames)
-	b.WriteString(timelineText(d, maxTextTimeline))
-	notesSection(d).text(&b)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("report: write text: %w", err)
 	}
 	return nil
-}
-
-// timelineText lays the timeline out as an aligned table of at most max
-// rows, saying how many more report.json holds.
-func timelineText(d Document, max int) string {
-	table := [][]string{{"  frame", "+seconds", "dir", "kind", "xid", "source", "destination", "note"}}
-	for i, e := range d.Timeline {
-		if i == max {
-			table = append(table, []string{"  …", fmt.Sprintf("%d more in report.json", len(d.Timeline)-i), "", "", "", "", "", ""})
-			break
-		}
-		note := e.Note
-		if e.Ignored != "" {
-			note = strings.TrimPrefix(note+"; ignored: "+e.Ignored, "; ")
-		}
-		table = append(table, []string{fmt.Sprintf("  %d", e.Frame), fmt.Sprintf("%.3f", e.Offset), string(e.Direction), string(e.Kind), e.TransactionID, e.Source, e.Destination, note})
-	}
-	return alignColumns(table)
 }
 
 // wrap breaks s into lines of at most width columns (counting runes), the
@@ -208,4 +151,23 @@ func frameList(fs []int) string {
 		parts = append(parts, fmt.Sprint(f))
 	}
 	return strings.Join(parts, ",")
+}
+
+// findingsText writes report.txt's findings: one wrapped line each, the
+// ISP's part indented under it.
+func findingsText(b *strings.Builder, d Document) {
+	b.WriteString("\nFindings:\n")
+	for _, f := range d.Findings {
+		line := fmt.Sprintf("[%s] %s: %s", f.Severity, f.ID, f.Summary)
+		if len(f.Frames) > 0 {
+			line += fmt.Sprintf(" (frames %s)", frameList(f.Frames))
+		}
+		if f.RFC != "" {
+			line += fmt.Sprintf(" [%s]", f.RFC)
+		}
+		b.WriteString(wrap(line, "  ", "      ", textWidth))
+		if f.ForISP != "" {
+			b.WriteString(wrap("for the ISP: "+f.ForISP, "      ", "        ", textWidth))
+		}
+	}
 }
