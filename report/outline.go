@@ -204,7 +204,11 @@ func (t table) text(b *strings.Builder) {
 		var line []string
 		for i, c := range row {
 			cells[i] = plainText([]span{c})
-			line = append(line, strings.TrimSpace(t.columns[i]+" "+cells[i]))
+			if t.columns[i] != "" {
+				line = append(line, t.columns[i]+": "+cells[i])
+			} else {
+				line = append(line, cells[i])
+			}
 		}
 		rows = append(rows, cells)
 		lines.WriteString(wrap(strings.Join(line, "; "), indent+"- ", indent+"  ", textWidth))
