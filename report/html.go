@@ -90,8 +90,9 @@ func gText(f float64) string { return fmt.Sprintf("%g", f) }
 func secondsText(f float64) string { return fmt.Sprintf("%.3f", f) }
 
 // WriteHTML writes report.html: one self-contained page (inline CSS and
-// SVG, no scripts, no external assets) with the verdict, the ladder
-// diagram of the exchange beside the findings, and every fact of report.md.
+// SVG, no scripts, no external assets) with the verdict, then the sections
+// every report shows, the findings beside the ladder diagram of the
+// exchange.
 func WriteHTML(w io.Writer, d Document) error {
 	var p htmlPage
 	p.head(d)

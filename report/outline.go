@@ -68,9 +68,6 @@ type table struct {
 	columns []string
 	rows    [][]span
 	empty   string
-	// breakAt is the row that starts a second group of rows (HTML puts a
-	// line break before it); -1 when the rows are one group.
-	breakAt int
 	// id names the HTML table; a table with an id is also a listing:
 	// report.txt and report.md lay it out as aligned text however wide,
 	// as a table too long to read row by row as prose.
@@ -280,27 +277,21 @@ func (t table) html(p *htmlPage) {
 			p.s("<th>", c, "</th>")
 		}
 		p.s("</tr>\n")
-		for i, row := range t.rows {
-			if i == t.breakAt {
-				p.s("\n")
-			}
+		for _, row := range t.rows {
 			p.s("<tr>")
 			for _, c := range row {
 				p.s("<td>")
 				p.span(c)
 				p.s("</td>")
 			}
-			p.s("</tr>")
+			p.s("</tr>\n")
 		}
-		if t.breakAt == len(t.rows) {
-			p.s("\n")
-		}
-		p.s("\n</table>")
+		p.s("</table>")
 	}
 	p.s("\n")
 }
 
-// dhcpv6Section is the DHCPv6 part of report.md and report.html: what the
+// dhcpv6Section is the DHCPv6 part of every report: what the
 // client sent, the Solicits' shapes, the servers, their status codes, the
 // leases and the DNS servers.
 func dhcpv6Section(d Document) section {
@@ -318,7 +309,7 @@ func dhcpv6Section(d Document) section {
 }
 
 func shapesTable(x jsonDHCPv6) table {
-	t := table{heading: "What the Solicits asked for", columns: []string{"Frames", "IAs, hints and options"}, breakAt: -1}
+	t := table{heading: "What the Solicits asked for", columns: []string{"Frames", "IAs, hints and options"}}
 	for _, s := range x.SolicitShapes {
 		t.rows = append(t.rows, []span{txt(frameList(s.Frames)), txt(s.Summary)})
 	}
@@ -327,7 +318,7 @@ func shapesTable(x jsonDHCPv6) table {
 
 func serversTable(x jsonDHCPv6) table {
 	t := table{heading: "Servers that answered", columns: []string{"Address", "MAC", "Server ID", "Preference", "Answered in", "Frames"},
-		empty: "No DHCPv6 server answered.", breakAt: -1}
+		empty: "No DHCPv6 server answered."}
 	for _, s := range x.Servers {
 		t.rows = append(t.rows, []span{cd(s.Address), cd(dash(s.SourceMAC)), {code, s.ServerID, " (" + s.DUIDType + ")"},
 			txt(prefString(s.Preference)), txt(secondsText(s.Latency) + " s"), txt(frameList(s.Frames))})
@@ -336,7 +327,7 @@ func serversTable(x jsonDHCPv6) table {
 }
 
 func statusTable(x jsonDHCPv6) table {
-	t := table{heading: "Status codes received", columns: []string{"Frame", "Message", "For", "Status"}, breakAt: -1}
+	t := table{heading: "Status codes received", columns: []string{"Frame", "Message", "For", "Status"}}
 	for _, s := range x.StatusCodes {
 		t.rows = append(t.rows, []span{txt(strconv.Itoa(s.Frame)), txt(s.Message), cd(s.Where),
 			{quoted, fmt.Sprintf("%s (%d)", s.Name, s.Code), s.Text}})
@@ -345,8 +336,7 @@ func statusTable(x jsonDHCPv6) table {
 }
 
 func leasesTable(x jsonDHCPv6) table {
-	t := table{heading: "Leases", columns: []string{"", "Prefix / address", "IAID", "T1", "T2", "Preferred", "Valid", "Confirmed", "Frame"},
-		breakAt: len(x.DelegatedPrefixes)}
+	t := table{heading: "Leases", columns: []string{"", "Prefix / address", "IAID", "T1", "T2", "Preferred", "Valid", "Confirmed", "Frame"}}
 	for _, l := range x.DelegatedPrefixes {
 		t.rows = append(t.rows, leaseRow("delegated prefix", l))
 	}

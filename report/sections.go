@@ -173,7 +173,7 @@ func yesNo(b bool) string {
 // then each router's options.
 func routersSection(d Document) section {
 	t := table{columns: []string{"Router", "MAC", "M", "O", "Router lifetime", "Preference", "Interval", "RAs", "Frames"},
-		empty: "No Router Advertisement was seen.", breakAt: -1}
+		empty: "No Router Advertisement was seen."}
 	var opts list
 	for _, r := range d.RA.Routers {
 		t.rows = append(t.rows, []span{cd(r.Source), cd(dash(r.SourceMAC)), txt(strconv.Itoa(b2i(r.Managed))),
@@ -305,7 +305,7 @@ func timelineSection(d Document) section {
 	if n := len(d.Timeline); n > maxTimeline {
 		intro += fmt.Sprintf("; the first %d are listed, report.json holds all", maxTimeline)
 	}
-	t := table{columns: []string{"Frame", "+s", "Dir", "Kind", "xid", "Source", "Destination", "Note"}, breakAt: -1, id: "timeline"}
+	t := table{columns: []string{"Frame", "+s", "Dir", "Kind", "xid", "Source", "Destination", "Note"}, id: "timeline"}
 	for i, e := range d.Timeline {
 		if i == maxTimeline {
 			break

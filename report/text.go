@@ -13,9 +13,9 @@ import (
 // the safe width. Tables (the timeline) are left wider rather than broken.
 const textWidth = 80
 
-// WriteText writes report.txt: the verdict first, then the facts an ISP
-// engineer asks for, the findings with their frames, and the timeline.
-// It is plain text: no colour or terminal codes, whatever the output.
+// WriteText writes report.txt: the verdict first, then the sections every
+// report shows (sections), as aligned "name: value" lines and tables. It
+// is plain text: no colour or terminal codes, whatever the output.
 func WriteText(w io.Writer, d Document) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "v6diag %s — %s\n", d.Version, d.Mode)
