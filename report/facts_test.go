@@ -173,7 +173,7 @@ func TestAttemptsRendered(t *testing.T) {
 	res.BestAttempt = 2
 	doc := report.NewDocument(run, res)
 	out := renderAll(t, doc)
-	for _, w := range []string{"## Attempts", "**2 (best)**", "IA_PD only, no hint", "ok, /48 delegated", "NoPrefixAvail", "reqaddress none, reqprefix auto"} {
+	for _, w := range []string{"## Attempts", "| 2 (best) |", "IA_PD only, no hint", "ok, /48 delegated", "NoPrefixAvail", "reqaddress none, reqprefix auto"} {
 		if !strings.Contains(out["md"], w) {
 			t.Errorf("report.md lacks %q", w)
 		}

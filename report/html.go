@@ -286,40 +286,6 @@ func (p *htmlPage) arrow(a ladderArrow) {
 	p.s("\n</g>\n")
 }
 
-func (p *htmlPage) attempts(d Document) {
-	rows := attemptRows(d)
-	if len(rows) > 0 {
-		p.s("<h2>Attempts</h2>\n<p><code>--strategy ")
-		p.t(d.Strategy)
-		p.s("</code>; best: <strong>")
-		p.t(bestText(d.BestAttempt))
-		p.s("</strong>.</p>\n<table id=\"attempts\"><tr><th>#</th><th>Sent</th><th>Got</th><th>Status codes</th>",
-			"<th>Frames</th><th>netifd (wan6)</th></tr>\n")
-		for _, r := range rows {
-			p.s("<tr")
-			if r.Best {
-				p.s(" class=\"best\"")
-			}
-			p.s("><td>")
-			p.n(r.Index)
-			if r.Best {
-				p.s(" (best)")
-			}
-			p.s("</td>")
-			for _, c := range [...]string{r.Sent, r.Got, r.Status, r.Frames} {
-				p.s("<td>")
-				p.t(c)
-				p.s("</td>")
-			}
-			p.s("<td><code>")
-			p.t(r.Nf)
-			p.s("</code></td></tr>\n")
-		}
-		p.s("</table>")
-	}
-	p.s("\n\n")
-}
-
 func (p *htmlPage) code(s string) {
 	p.s("<code>")
 	p.t(s)

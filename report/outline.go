@@ -68,10 +68,14 @@ type table struct {
 	columns []string
 	rows    [][]span
 	empty   string
-	// id names the HTML table; a table with an id is also a listing:
-	// report.txt and report.md lay it out as aligned text however wide,
-	// as a table too long to read row by row as prose.
+	// id names the HTML table.
 	id string
+	// listing lays the table out as aligned text in report.txt and
+	// report.md however wide: a table too long to read row by row as
+	// prose (the timeline).
+	listing bool
+	// best is the row (from 1) HTML marks as the best; 0 for none.
+	best int
 }
 
 // section is a titled part of the report.
@@ -215,7 +219,7 @@ func (t table) text(b *strings.Builder) {
 	}
 	aligned := alignColumns(rows)
 	for _, l := range strings.Split(aligned, "\n") {
-		if utf8.RuneCountInString(l) > textWidth && t.id == "" {
+		if utf8.RuneCountInString(l) > textWidth && !t.listing {
 			aligned = lines.String()
 		}
 	}
@@ -232,7 +236,7 @@ func (t table) md(b *strings.Builder) {
 	if t.heading != "" {
 		b.WriteString("### " + t.heading + "\n\n")
 	}
-	if t.id != "" {
+	if t.listing {
 		b.WriteString("```text\n")
 		t.text(b)
 		b.WriteString("```\n\n")
@@ -277,8 +281,12 @@ func (t table) html(p *htmlPage) {
 			p.s("<th>", c, "</th>")
 		}
 		p.s("</tr>\n")
-		for _, row := range t.rows {
-			p.s("<tr>")
+		for i, row := range t.rows {
+			p.s("<tr")
+			if i+1 == t.best {
+				p.s(" class=\"best\"")
+			}
+			p.s(">")
 			for _, c := range row {
 				p.s("<td>")
 				p.span(c)

@@ -262,7 +262,7 @@ const maxTimeline = 200
 func sections(d Document) []block {
 	bs := []block{
 		own{d, findingsText, findingsMarkdown, (*htmlPage).exchange},
-		own{d, writeAttempts, writeAttemptsMarkdown, (*htmlPage).attempts},
+		attemptsSection(d),
 	}
 	for _, s := range factSections(d) {
 		bs = append(bs, s)
@@ -305,7 +305,7 @@ func timelineSection(d Document) section {
 	if n := len(d.Timeline); n > maxTimeline {
 		intro += fmt.Sprintf("; the first %d are listed, report.json holds all", maxTimeline)
 	}
-	t := table{columns: []string{"Frame", "+s", "Dir", "Kind", "xid", "Source", "Destination", "Note"}, id: "timeline"}
+	t := table{columns: []string{"Frame", "+s", "Dir", "Kind", "xid", "Source", "Destination", "Note"}, id: "timeline", listing: true}
 	for i, e := range d.Timeline {
 		if i == maxTimeline {
 			break
