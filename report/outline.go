@@ -7,10 +7,11 @@ import (
 	"unicode/utf8"
 )
 
-// The outline of a report: sections of paragraphs and tables, built once
-// from the Document, so that which rows a report shows is decided in one
-// place; report.txt, report.md and report.html each only render it (the
-// text, md and html methods below).
+// The outline of a report: sections of paragraphs, lists and tables
+// (sections, in sections.go, lists them in order), built once from the
+// Document, so that which sections and rows a report shows, and in which
+// order, is decided in one place; report.txt, report.md and report.html
+// each only render it (the text, md and html methods).
 
 // spanKind says how a piece of text is set.
 type spanKind uint8

@@ -16,7 +16,7 @@ func (x *kv) row(name string, value ...span) {
 	*x = append(*x, append([]span{txt(name)}, value...))
 }
 
-// key is one aligned "name: value" line per fact, wrapped at textWidth with
+// text is one aligned "name: value" line per fact, wrapped at textWidth with
 // the continuation lines under the value.
 func (x kv) text(b *strings.Builder) {
 	w := 0
