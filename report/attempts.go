@@ -95,26 +95,6 @@ func attemptsJSON(plans []AttemptPlan, r *diag.Result) []jsonAttempt {
 	return out
 }
 
-// writeAttempts adds the table of what each attempt of the ladder sent and
-// got to report.txt; nothing for a single attempt or an offline analysis.
-func writeAttempts(b *strings.Builder, d Document) error {
-	rows := attemptRows(d)
-	if rows == nil {
-		return nil
-	}
-	fmt.Fprintf(b, "\nAttempts (--strategy %s; best: %s):\n", d.Strategy, bestText(d.BestAttempt))
-	table := [][]string{{"  #", "sent", "got", "status codes", "frames", "netifd (wan6)"}}
-	for _, r := range rows {
-		mark := ""
-		if r.Best {
-			mark = "*"
-		}
-		table = append(table, []string{fmt.Sprintf("  %d%s", r.Index, mark), r.Sent, r.Got, r.Status, r.Frames, r.Nf})
-	}
-	b.WriteString(alignColumns(table))
-	return nil
-}
-
 func bestText(i int) string {
 	if i == 0 {
 		return "none worked"

@@ -5,22 +5,16 @@ import (
 	"strings"
 )
 
-// attemptRow is one attempt as report.md and report.html show it.
-type attemptRow struct {
-	Index                         int
-	Best                          bool
-	Sent, Got, Status, Frames, Nf string
-}
-
-// attemptRows lays out the strategy ladder; nil for a single attempt or an
-// offline analysis, as in report.txt.
-func attemptRows(d Document) []attemptRow {
-	if len(d.Attempts) < 2 {
-		return nil
-	}
-	var rows []attemptRow
-	for _, a := range d.Attempts {
-		got, frames := a.Verdict, "-"
+// attemptsSection is the table of what each attempt of the strategy ladder
+// sent and got; nothing for a single attempt or an offline analysis.
+func attemptsSection(d Document) optional {
+	t := table{columns: []string{"#", "Sent", "Got", "Status codes", "Frames", "netifd (wan6)"}, id: "attempts"}
+	for i, a := range d.Attempts {
+		idx, got, frames := fmt.Sprint(a.Index), a.Verdict, "-"
+		if a.Index == d.BestAttempt {
+			idx += " (best)"
+			t.best = i + 1
+		}
 		switch {
 		case a.Skipped != "":
 			got = "skipped: " + a.Skipped
@@ -30,26 +24,9 @@ func attemptRows(d Document) []attemptRow {
 		if a.FirstFrame > 0 {
 			frames = fmt.Sprintf("%d-%d", a.FirstFrame, a.LastFrame)
 		}
-		rows = append(rows, attemptRow{Index: a.Index, Best: a.Index == d.BestAttempt, Sent: a.Label, Got: got,
-			Status: dash(strings.Join(a.StatusCodes, ", ")), Frames: frames, Nf: netifdText(a.Netifd)})
+		t.rows = append(t.rows, []span{txt(idx), txt(a.Label), txt(got), txt(dash(strings.Join(a.StatusCodes, ", "))),
+			txt(frames), cd(netifdText(a.Netifd))})
 	}
-	return rows
-}
-
-// writeAttemptsMarkdown adds the attempts table to report.md.
-func writeAttemptsMarkdown(b *strings.Builder, d Document) {
-	rows := attemptRows(d)
-	if rows == nil {
-		return
-	}
-	fmt.Fprintf(b, "## Attempts\n\n`--strategy %s`; best: **%s**.\n\n| # | Sent | Got | Status codes | Frames | netifd (wan6) |\n|---|---|---|---|---|---|\n",
-		mdCode(d.Strategy), bestText(d.BestAttempt))
-	for _, r := range rows {
-		idx := fmt.Sprint(r.Index)
-		if r.Best {
-			idx = "**" + idx + " (best)**"
-		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | `%s` |\n", idx, mdText(r.Sent), mdText(r.Got), mdText(r.Status), r.Frames, mdCode(r.Nf))
-	}
-	b.WriteString("\n")
+	return optional{len(t.rows) > 1, section{"Attempts", []block{
+		para{cd("--strategy " + d.Strategy), txt("; best: " + bestText(d.BestAttempt) + ".")}, t}}}
 }

@@ -216,8 +216,8 @@ func clockJSON(run Run, r *diag.Result) jsonClock {
 	return jsonClock{Zone: "UTC", Suspect: c.Suspect, Note: c.Note, BehindAtLeast: c.BehindAtLeast.Seconds()}
 }
 
-// maxSaid bounds the list of what the ISP side said in report.txt and
-// report.md; report.json's timeline has every message's detail.
+// maxSaid bounds the list of what the ISP side said in every report;
+// report.json's timeline has every message's detail.
 const maxSaid = 50
 
 // said lists the messages from routers and servers with what each

@@ -138,7 +138,7 @@ func TestTextWidth(t *testing.T) {
 		if bytes.Contains(txt, []byte("\033")) {
 			t.Errorf("%s: report.txt holds escape codes", tc.name)
 		}
-		head, _, _ := strings.Cut(string(txt), "\nTimeline (")
+		head, _, _ := strings.Cut(string(txt), "\nTimeline:")
 		for _, line := range strings.Split(head, "\n") {
 			if len([]rune(line)) > 80 && len(strings.Fields(line)) > 2 {
 				t.Errorf("%s: %d columns: %s", tc.name, len([]rune(line)), line)
@@ -173,7 +173,7 @@ func TestAttemptsRendered(t *testing.T) {
 	res.BestAttempt = 2
 	doc := report.NewDocument(run, res)
 	out := renderAll(t, doc)
-	for _, w := range []string{"## Attempts", "**2 (best)**", "IA_PD only, no hint", "ok, /48 delegated", "NoPrefixAvail", "reqaddress none, reqprefix auto"} {
+	for _, w := range []string{"## Attempts", "| 2 (best) |", "IA_PD only, no hint", "ok, /48 delegated", "NoPrefixAvail", "reqaddress none, reqprefix auto"} {
 		if !strings.Contains(out["md"], w) {
 			t.Errorf("report.md lacks %q", w)
 		}

@@ -9,9 +9,6 @@ import (
 	"github.com/v6diag/v6diag/diag"
 )
 
-// maxHTMLTimeline bounds the timeline table in report.html.
-const maxHTMLTimeline = 1000
-
 // report.html is written by plain code rather than html/template: the
 // template package calls methods by reflection, which keeps the linker from
 // dropping any exported method in the binary and cost about 1.5 MB of the
@@ -93,20 +90,16 @@ func gText(f float64) string { return fmt.Sprintf("%g", f) }
 func secondsText(f float64) string { return fmt.Sprintf("%.3f", f) }
 
 // WriteHTML writes report.html: one self-contained page (inline CSS and
-// SVG, no scripts, no external assets) with the verdict, the ladder
-// diagram of the exchange beside the findings, and every fact of report.md.
+// SVG, no scripts, no external assets) with the verdict, then the sections
+// every report shows, the findings beside the ladder diagram of the
+// exchange.
 func WriteHTML(w io.Writer, d Document) error {
 	var p htmlPage
 	p.head(d)
-	p.exchange(d)
-	p.attempts(d)
-	p.when(d)
-	p.router(d)
-	p.wan(d)
-	dhcpv6Section(d).html(&p)
-	p.routerState(d)
-	p.routers(d)
-	p.timeline(d)
+	for _, bl := range sections(d) {
+		bl.html(&p)
+	}
+	p.footer(d)
 	if _, err := io.WriteString(w, p.String()); err != nil {
 		return fmt.Errorf("report: write html: %w", err)
 	}
@@ -293,298 +286,19 @@ func (p *htmlPage) arrow(a ladderArrow) {
 	p.s("\n</g>\n")
 }
 
-func (p *htmlPage) attempts(d Document) {
-	rows := attemptRows(d)
-	if len(rows) > 0 {
-		p.s("<h2>Attempts</h2>\n<p><code>--strategy ")
-		p.t(d.Strategy)
-		p.s("</code>; best: <strong>")
-		p.t(bestText(d.BestAttempt))
-		p.s("</strong>.</p>\n<table id=\"attempts\"><tr><th>#</th><th>Sent</th><th>Got</th><th>Status codes</th>",
-			"<th>Frames</th><th>netifd (wan6)</th></tr>\n")
-		for _, r := range rows {
-			p.s("<tr")
-			if r.Best {
-				p.s(" class=\"best\"")
-			}
-			p.s("><td>")
-			p.n(r.Index)
-			if r.Best {
-				p.s(" (best)")
-			}
-			p.s("</td>")
-			for _, c := range [...]string{r.Sent, r.Got, r.Status, r.Frames} {
-				p.s("<td>")
-				p.t(c)
-				p.s("</td>")
-			}
-			p.s("<td><code>")
-			p.t(r.Nf)
-			p.s("</code></td></tr>\n")
-		}
-		p.s("</table>")
-	}
-	p.s("\n\n")
-}
-
-func (p *htmlPage) when(d Document) {
-	p.s("<h2>When</h2>\n<table class=\"kv\">\n")
-	if d.Started != "" {
-		p.s("<tr><th>Run started (UTC)</th><td>")
-		p.t(d.Started)
-		p.s(" (", secondsText(d.Duration), " s, ")
-		p.t(d.Mode)
-		p.s(")</td></tr>")
-	}
-	p.s("\n<tr><th>Capture (UTC)</th><td>")
-	p.t(dash(d.Capture.First))
-	p.s(" – ")
-	p.t(dash(d.Capture.Last))
-	p.s("; ")
-	p.n(d.Capture.Frames)
-	p.s(" frames, ")
-	p.n(d.Capture.ControlFrames)
-	p.s(" control messages</td></tr>\n<tr><th>Clock</th><td>")
-	if d.Clock.Suspect {
-		p.s("<span class=\"clock-suspect\">suspect: ")
-		p.t(d.Clock.Note)
-		p.s("</span>")
-	} else {
-		p.s("no sign of a wrong clock")
-	}
-	p.s("</td></tr>\n</table>\n\n")
-}
-
-// row writes one <tr><th>name</th><td>value</td></tr> of a key-value table
-// when the value is set, and the newline the template always had.
-func (p *htmlPage) row(name, value string) {
-	if value != "" {
-		p.s("<tr><th>", name, "</th><td>")
-		p.t(value)
-		p.s("</td></tr>")
-	}
-	p.s("\n")
-}
-
-func (p *htmlPage) router(d Document) {
-	if h := d.Router; h != nil {
-		p.s("<h2>Router</h2>\n<table class=\"kv\">\n")
-		p.row("Model", h.Model)
-		p.row("Board", h.BoardName)
-		p.row("OpenWrt", h.Release)
-		if h.Target != "" {
-			p.row("Target", h.Target+" "+h.Arch)
-		} else {
-			p.s("\n")
-		}
-		if h.Kernel != "" {
-			p.s("<tr><th>Kernel</th><td>")
-			p.t(h.Kernel)
-			if h.KernelBuilt != "" {
-				p.s(" (built ")
-				p.t(h.KernelBuilt)
-				p.s(")")
-			}
-			p.s("</td></tr>")
-		}
-		p.s("\n</table>")
-	}
-	p.s("\n\n")
-}
-
 func (p *htmlPage) code(s string) {
 	p.s("<code>")
 	p.t(s)
 	p.s("</code>")
 }
 
-func (p *htmlPage) wan(d Document) {
-	p.s("<h2>WAN interface</h2>\n<table class=\"kv\">\n")
-	if i := d.Interface; i != nil {
-		p.s("<tr><th>Name</th><td>")
-		p.code(i.Name)
-		p.s(" (")
-		p.t(i.LinkType)
-		p.s(", facts from ")
-		p.t(i.Source)
-		p.s(")</td></tr>\n<tr><th>MAC</th><td>")
-		p.code(dash(i.MAC))
-		p.s("</td></tr>\n<tr><th>Link-local</th><td>")
-		p.code(dash(i.LinkLocal))
-		p.s("</td></tr>\n<tr><th>MTU</th><td>")
-		p.n(i.MTU)
-		p.s("</td></tr>\n<tr><th>Carrier</th><td>", boolText(i.Carrier), "</td></tr>\n")
-		if v := i.VLAN; v != nil {
-			p.s("<tr><th>VLAN</th><td>id ")
-			p.n(v.ID)
-			p.s(", priority ")
-			p.n(v.Priority)
-			p.s(", on ")
-			p.code(v.Parent)
-			p.s("</td></tr>")
-		}
-	}
-	p.s("\n")
-	if clientSeen(d) {
-		p.s("<tr><th>Client in the capture</th><td>MAC ")
-		p.code(dash(d.Link.ClientMAC))
-		p.s(", link-local ")
-		p.code(dash(d.Link.ClientLinkLocal))
-		p.s("</td></tr>\n")
-	}
-	p.s("<tr><th>Framing in the capture</th><td>client: ")
-	p.t(framingText(d.Link.ClientFraming))
-	p.s("; ISP: ")
-	p.t(framingText(d.Link.ISPFraming))
-	p.s("</td></tr>\n<tr><th>PPPoE</th><td>")
-	if pppoe(d) {
-		p.s("yes")
-	} else {
-		p.s("no")
-	}
-	p.s("</td></tr>\n")
-	if u := d.DUID; u != nil {
-		p.s("<tr><th>DUID</th><td>")
-		p.code(u.Hex)
-		p.s(" (")
-		p.t(u.Type)
-		p.s(")</td></tr>\n<tr><th>IAIDs</th><td>")
-		p.codeList(u.IAIDs)
-		p.s("</td></tr>")
-	}
-	p.s("\n")
-	if d.Port546 != "" {
-		p.s("<tr><th>UDP port 546</th><td>")
-		p.t(d.Port546)
-		p.s("</td></tr>")
-	}
-	p.s("\n</table>\n\n")
-}
-
-// codeList writes <code>a</code>, <code>b</code>.
-func (p *htmlPage) codeList(xs []string) {
-	for i, x := range xs {
-		if i > 0 {
-			p.s(", ")
-		}
-		p.code(x)
-	}
-}
-
-// cells writes <td>x</td> for each x.
-func (p *htmlPage) cells(xs ...string) {
-	for _, x := range xs {
-		p.s("<td>")
-		p.t(x)
-		p.s("</td>")
-	}
-}
-
-func (p *htmlPage) routers(d Document) {
-	p.s("<h2>Routers</h2>\n")
-	if len(d.RA.Routers) == 0 {
-		p.s("<p>No Router Advertisement was seen.</p>\n\n")
-		return
-	}
-	p.s("<table><tr><th>Router</th><th>MAC</th><th>M</th><th>O</th><th>Router lifetime</th><th>Preference</th>",
-		"<th>Interval</th><th>RAs</th><th>Options</th><th>Frames</th></tr>\n")
-	for _, r := range d.RA.Routers {
-		p.s("<tr><td>")
-		p.code(r.Source)
-		p.s("</td><td>")
-		p.code(dash(r.SourceMAC))
-		p.s("</td>")
-		p.cells(strconv.Itoa(b2i(r.Managed)), strconv.Itoa(b2i(r.Other)), gText(r.RouterLifetime)+"s", r.Preference,
-			intervalString(r.Interval), strconv.Itoa(r.Advertisements))
-		p.s("\n<td>")
-		for _, x := range r.Prefixes {
-			p.s("prefix ")
-			p.code(x.Prefix)
-			p.s(" L=", strconv.Itoa(b2i(x.OnLink)), " A=", strconv.Itoa(b2i(x.Autonomous)), " valid ")
-			p.t(gText(x.ValidLifetime))
-			p.s("s preferred ")
-			p.t(gText(x.PreferredLifetime))
-			p.s("s<br>")
-		}
-		if len(r.RDNSS) > 0 {
-			p.s("RDNSS ")
-			p.t(strings.Join(r.RDNSS, ", "))
-			p.s("<br>")
-		}
-		if len(r.DNSSL) > 0 {
-			p.s("DNSSL ")
-			p.t(strings.Join(r.DNSSL, ", "))
-			p.s("<br>")
-		}
-		if r.MTU != 0 {
-			p.s("MTU ", strconv.FormatUint(uint64(r.MTU), 10))
-		}
-		p.s("</td>")
-		p.cells(frameList(r.Frames))
-		p.s("</tr>")
-	}
-	p.s("\n</table>\n\n")
-}
-
-func (p *htmlPage) timeline(d Document) {
-	tl, more := d.Timeline, 0
-	if len(tl) > maxHTMLTimeline {
-		tl, more = tl[:maxHTMLTimeline], len(tl)-maxHTMLTimeline
-	}
-	p.s("<h2>Timeline</h2>\n<p class=\"note\">Frame numbers are the ones Wireshark shows for capture.pcapng.")
-	if more > 0 {
-		p.s(" <strong>")
-		p.n(more)
-		p.s(" more messages are in report.json.</strong>")
-	}
-	p.s("</p>\n<table id=\"timeline\"><tr><th>Frame</th><th>+s</th><th>Time (UTC)</th><th>Dir</th><th>Kind</th><th>xid</th>",
-		"<th>Source → destination</th><th>What it carried</th></tr>\n")
-	for _, e := range tl {
-		p.s("<tr>")
-		p.cells(strconv.Itoa(e.Frame), secondsText(e.Offset))
-		p.s("<td class=\"mono\">")
-		p.t(e.Time)
-		p.s("</td>")
-		p.cells(string(e.Direction), string(e.Kind))
-		p.s("<td class=\"mono\">")
-		p.t(e.TransactionID)
-		p.s("</td><td class=\"mono\">")
-		p.t(e.Source)
-		p.s(" → ")
-		p.t(e.Destination)
-		p.s("</td><td>")
-		p.t(e.Detail)
-		if e.Note != "" {
-			p.s("<br><span class=\"note\">")
-			p.t(e.Note)
-			p.s("</span>")
-		}
-		if e.Ignored != "" {
-			p.s("<br><strong>ignored: ")
-			p.t(e.Ignored)
-			p.s("</strong>")
-		}
-		p.s("</td></tr>\n")
-	}
-	p.s("</table>\n\n")
-	if len(d.Notes) > 0 {
-		p.s("<h2>Notes</h2>\n<ul>")
-		for _, n := range d.Notes {
-			p.s("<li>")
-			p.t(n)
-			p.s("</li>")
-		}
-		p.s("</ul>")
-	}
-	p.s("\n<p class=\"meta\">")
+// footer ends the page with what wrote it.
+func (p *htmlPage) footer(d Document) {
+	p.s("<p class=\"meta\">")
 	p.t(d.Tool)
 	p.s(" ")
 	p.t(d.Version)
 	p.s(" · report schema ")
 	p.n(d.Schema)
-	if d.Source != "" {
-		p.s(" · capture ")
-		p.t(d.Source)
-	}
 	p.s("</p>\n</main>\n</body>\n</html>\n")
 }

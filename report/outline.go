@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// The outline of a report: sections of paragraphs and tables, built once
-// from the Document, so that which rows a report shows is decided in one
-// place; markdown and HTML each only render it (md and html methods below).
+// The outline of a report: sections of paragraphs, lists and tables
+// (sections, in sections.go, lists them in order), built once from the
+// Document, so that which sections and rows a report shows, and in which
+// order, is decided in one place; report.txt, report.md and report.html
+// each only render it (the text, md and html methods).
 
 // spanKind says how a piece of text is set.
 type spanKind uint8
@@ -17,6 +20,7 @@ const (
 	plain  spanKind = iota
 	code            // an identifier (an address, a DUID, a prefix), then tail as text
 	quoted          // text, then tail (text a server wrote) quoted, if any
+	alert           // a warning word set strong, then tail as text
 )
 
 // span is a table cell or a piece of a paragraph. One span per cell keeps
@@ -27,7 +31,14 @@ type span struct {
 }
 
 func txt(s string) span { return span{plain, s, ""} }
-func cd(s string) span  { return span{code, s, ""} }
+
+// cd sets s as code; an empty s (no xid) is nothing, not an empty span.
+func cd(s string) span {
+	if s == "" {
+		return txt("")
+	}
+	return span{code, s, ""}
+}
 
 // codes is a comma-separated list of code spans.
 func codes(ss []string) []span {
@@ -41,8 +52,9 @@ func codes(ss []string) []span {
 	return out
 }
 
-// block is a paragraph or a table of a section.
+// block is a paragraph, a list or a table of a section.
 type block interface {
+	text(b *strings.Builder)
 	md(b *strings.Builder)
 	html(p *htmlPage)
 }
@@ -57,15 +69,27 @@ type table struct {
 	columns []string
 	rows    [][]span
 	empty   string
-	// breakAt is the row that starts a second group of rows (HTML puts a
-	// line break before it); -1 when the rows are one group.
-	breakAt int
+	// id names the HTML table.
+	id string
+	// listing lays the table out as aligned text in report.txt and
+	// report.md however wide: a table too long to read row by row as
+	// prose (the timeline).
+	listing bool
+	// best is the row (from 1) HTML marks as the best; 0 for none.
+	best int
 }
 
 // section is a titled part of the report.
 type section struct {
 	title  string
 	blocks []block
+}
+
+func (s section) text(b *strings.Builder) {
+	b.WriteString("\n" + s.title + ":\n")
+	for _, bl := range s.blocks {
+		bl.text(b)
+	}
 }
 
 func (s section) md(b *strings.Builder) {
@@ -83,6 +107,23 @@ func (s section) html(p *htmlPage) {
 	p.s("\n")
 }
 
+// plainText is spans as report.txt shows them.
+func plainText(xs []span) string {
+	var b strings.Builder
+	for _, x := range xs {
+		b.WriteString(x.s)
+		switch {
+		case x.kind == quoted && x.tail != "":
+			b.WriteString(" " + strconv.Quote(x.tail))
+		case x.kind == alert:
+			b.WriteString(" " + x.tail)
+		default:
+			b.WriteString(x.tail)
+		}
+	}
+	return b.String()
+}
+
 // mdSpan writes a span as markdown, safe inside a table cell.
 func mdSpan(b *strings.Builder, x span) {
 	switch {
@@ -90,6 +131,8 @@ func mdSpan(b *strings.Builder, x span) {
 		b.WriteString("`" + mdCode(x.s) + "`" + mdText(x.tail))
 	case x.kind == quoted && x.tail != "":
 		b.WriteString(mdText(x.s + " " + strconv.Quote(x.tail)))
+	case x.kind == alert:
+		b.WriteString("**" + mdText(x.s) + "** " + mdText(x.tail))
 	default:
 		b.WriteString(mdText(x.s))
 	}
@@ -106,8 +149,19 @@ func (p *htmlPage) span(x span) {
 		p.s(" “")
 		p.t(x.tail)
 		p.s("”")
+	case x.kind == alert:
+		// The class the clock row has always had: the one alert there is.
+		p.s("<span class=\"clock-suspect\">")
+		p.t(x.s + " " + x.tail)
+		p.s("</span>")
 	default:
 		p.t(x.s)
+	}
+}
+
+func (x para) text(b *strings.Builder) {
+	if len(x) > 0 {
+		b.WriteString(wrap(plainText(x), "  ", "  ", textWidth))
 	}
 }
 
@@ -131,6 +185,48 @@ func (x para) html(p *htmlPage) {
 	p.s("\n")
 }
 
+// text lays the table out in aligned columns when they fit textWidth, and
+// otherwise as one wrapped line per row, each cell named by its column.
+func (t table) text(b *strings.Builder) {
+	if len(t.rows) == 0 {
+		if t.empty != "" {
+			para{txt(t.empty)}.text(b)
+		}
+		return
+	}
+	indent := "  "
+	if t.heading != "" {
+		b.WriteString("  " + t.heading + ":\n")
+		indent = "    "
+	}
+	rows := [][]string{append([]string(nil), t.columns...)}
+	var lines strings.Builder
+	for _, row := range t.rows {
+		cells := make([]string, len(row))
+		var line []string
+		for i, c := range row {
+			cells[i] = plainText([]span{c})
+			if t.columns[i] != "" {
+				line = append(line, t.columns[i]+": "+cells[i])
+			} else {
+				line = append(line, cells[i])
+			}
+		}
+		rows = append(rows, cells)
+		lines.WriteString(wrap(strings.Join(line, "; "), indent+"- ", indent+"  ", textWidth))
+	}
+	for _, r := range rows {
+		r[0] = indent + r[0]
+	}
+	aligned := alignColumns(rows)
+	for _, l := range strings.Split(aligned, "\n") {
+		if utf8.RuneCountInString(l) > textWidth && !t.listing {
+			aligned = lines.String()
+		}
+	}
+	b.WriteString(aligned)
+}
+
 func (t table) md(b *strings.Builder) {
 	if len(t.rows) == 0 {
 		if t.empty != "" {
@@ -140,6 +236,12 @@ func (t table) md(b *strings.Builder) {
 	}
 	if t.heading != "" {
 		b.WriteString("### " + t.heading + "\n\n")
+	}
+	if t.listing {
+		b.WriteString("```text\n")
+		t.text(b)
+		b.WriteString("```\n\n")
+		return
 	}
 	b.WriteString("|")
 	for _, c := range t.columns {
@@ -171,32 +273,34 @@ func (t table) html(p *htmlPage) {
 		if t.heading != "" {
 			p.s("<h3>", t.heading, "</h3>\n")
 		}
-		p.s("<table><tr>")
+		p.s("<table")
+		if t.id != "" {
+			p.s(" id=\"", t.id, "\"")
+		}
+		p.s("><tr>")
 		for _, c := range t.columns {
 			p.s("<th>", c, "</th>")
 		}
 		p.s("</tr>\n")
 		for i, row := range t.rows {
-			if i == t.breakAt {
-				p.s("\n")
+			p.s("<tr")
+			if i+1 == t.best {
+				p.s(" class=\"best\"")
 			}
-			p.s("<tr>")
+			p.s(">")
 			for _, c := range row {
 				p.s("<td>")
 				p.span(c)
 				p.s("</td>")
 			}
-			p.s("</tr>")
+			p.s("</tr>\n")
 		}
-		if t.breakAt == len(t.rows) {
-			p.s("\n")
-		}
-		p.s("\n</table>")
+		p.s("</table>")
 	}
 	p.s("\n")
 }
 
-// dhcpv6Section is the DHCPv6 part of report.md and report.html: what the
+// dhcpv6Section is the DHCPv6 part of every report: what the
 // client sent, the Solicits' shapes, the servers, their status codes, the
 // leases and the DNS servers.
 func dhcpv6Section(d Document) section {
@@ -214,7 +318,7 @@ func dhcpv6Section(d Document) section {
 }
 
 func shapesTable(x jsonDHCPv6) table {
-	t := table{heading: "What the Solicits asked for", columns: []string{"Frames", "IAs, hints and options"}, breakAt: -1}
+	t := table{heading: "What the Solicits asked for", columns: []string{"Frames", "IAs, hints and options"}}
 	for _, s := range x.SolicitShapes {
 		t.rows = append(t.rows, []span{txt(frameList(s.Frames)), txt(s.Summary)})
 	}
@@ -223,7 +327,7 @@ func shapesTable(x jsonDHCPv6) table {
 
 func serversTable(x jsonDHCPv6) table {
 	t := table{heading: "Servers that answered", columns: []string{"Address", "MAC", "Server ID", "Preference", "Answered in", "Frames"},
-		empty: "No DHCPv6 server answered.", breakAt: -1}
+		empty: "No DHCPv6 server answered."}
 	for _, s := range x.Servers {
 		t.rows = append(t.rows, []span{cd(s.Address), cd(dash(s.SourceMAC)), {code, s.ServerID, " (" + s.DUIDType + ")"},
 			txt(prefString(s.Preference)), txt(secondsText(s.Latency) + " s"), txt(frameList(s.Frames))})
@@ -232,7 +336,7 @@ func serversTable(x jsonDHCPv6) table {
 }
 
 func statusTable(x jsonDHCPv6) table {
-	t := table{heading: "Status codes received", columns: []string{"Frame", "Message", "For", "Status"}, breakAt: -1}
+	t := table{heading: "Status codes received", columns: []string{"Frame", "Message", "For", "Status"}}
 	for _, s := range x.StatusCodes {
 		t.rows = append(t.rows, []span{txt(strconv.Itoa(s.Frame)), txt(s.Message), cd(s.Where),
 			{quoted, fmt.Sprintf("%s (%d)", s.Name, s.Code), s.Text}})
@@ -241,8 +345,7 @@ func statusTable(x jsonDHCPv6) table {
 }
 
 func leasesTable(x jsonDHCPv6) table {
-	t := table{heading: "Leases", columns: []string{"", "Prefix / address", "IAID", "T1", "T2", "Preferred", "Valid", "Confirmed", "Frame"},
-		breakAt: len(x.DelegatedPrefixes)}
+	t := table{heading: "Leases", columns: []string{"", "Prefix / address", "IAID", "T1", "T2", "Preferred", "Valid", "Confirmed", "Frame"}}
 	for _, l := range x.DelegatedPrefixes {
 		t.rows = append(t.rows, leaseRow("delegated prefix", l))
 	}
