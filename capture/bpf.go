@@ -17,57 +17,53 @@ const snapLength = MaxFrameLength
 func Filter(lt LinkType) ([]bpf.RawInstruction, error) {
 	// The tail runs with X holding the offset of the IPv6 header. Its jumps
 	// are relative, so it is the same whatever link header comes before it.
-	tail := []bpf.Instruction{
-		/* t0  */ bpf.LoadIndirect{Off: 6, Size: 1}, // Next Header
-		/* t1  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(TransportICMPv6), SkipTrue: 3}, // → t5
-		/* t2  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(TransportUDP), SkipTrue: 5}, // → t8
-		/* t3  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0, SkipTrue: 11}, // Hop-by-Hop → accept
-		/* t4  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 44, SkipTrue: 10, SkipFalse: 9}, // Fragment → accept, else drop
-		/* t5  */ bpf.LoadIndirect{Off: 40, Size: 1}, // ICMPv6 type
-		/* t6  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: ICMPv6RouterSolicitation, SkipTrue: 8}, // Router Solicitation → accept
-		/* t7  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: ICMPv6RouterAdvertisement, SkipTrue: 7, SkipFalse: 6}, // Router Advertisement → accept
-		/* t8  */ bpf.LoadIndirect{Off: 40, Size: 2}, // UDP source port
-		/* t9  */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: PortDHCPv6Client, SkipTrue: 5},
-		/* t10 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: PortDHCPv6Server, SkipTrue: 4},
-		/* t11 */ bpf.LoadIndirect{Off: 42, Size: 2}, // UDP destination port
-		/* t12 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: PortDHCPv6Client, SkipTrue: 2},
-		/* t13 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: PortDHCPv6Server, SkipTrue: 1},
-		/* t14 */ bpf.RetConstant{Val: 0}, // drop
-		/* t15 */ bpf.RetConstant{Val: snapLength}, // accept
+	tail := []bpf.RawInstruction{
+		/* t0  */ loadByteAtX(6), // Next Header
+		/* t1  */ jumpIfEqual(uint32(TransportICMPv6), 3, 0), // → t5
+		/* t2  */ jumpIfEqual(uint32(TransportUDP), 5, 0), // → t8
+		/* t3  */ jumpIfEqual(0, 11, 0), // Hop-by-Hop → accept
+		/* t4  */ jumpIfEqual(44, 10, 9), // Fragment → accept, else drop
+		/* t5  */ loadByteAtX(40), // ICMPv6 type
+		/* t6  */ jumpIfEqual(ICMPv6RouterSolicitation, 8, 0), // Router Solicitation → accept
+		/* t7  */ jumpIfEqual(ICMPv6RouterAdvertisement, 7, 6), // Router Advertisement → accept
+		/* t8  */ loadHalfAtX(40), // UDP source port
+		/* t9  */ jumpIfEqual(PortDHCPv6Client, 5, 0),
+		/* t10 */ jumpIfEqual(PortDHCPv6Server, 4, 0),
+		/* t11 */ loadHalfAtX(42), // UDP destination port
+		/* t12 */ jumpIfEqual(PortDHCPv6Client, 2, 0),
+		/* t13 */ jumpIfEqual(PortDHCPv6Server, 1, 0),
+		/* t14 */ ret(0), // drop
+		/* t15 */ ret(snapLength), // accept
 	}
 	const tailDrop = 14
 	// toDrop is the skip from prefix instruction i of n to the tail's drop.
 	toDrop := func(i, n int) uint8 { return uint8(n + tailDrop - i - 1) }
 
-	var prefix []bpf.Instruction
+	var prefix []bpf.RawInstruction
 	switch lt {
 	case LinkTypeEthernet:
 		const n = 9
-		prefix = []bpf.Instruction{
-			/* 0 */ bpf.LoadAbsolute{Off: 12, Size: 2}, // EtherType
-			/* 1 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: etherTypeIPv6, SkipTrue: 6}, // → 8
-			/* 2 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: etherTypeVLAN, SkipTrue: 1}, // → 4
-			/* 3 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: etherTypeQinQ, SkipFalse: toDrop(3, n)},
-			/* 4 */ bpf.LoadAbsolute{Off: 16, Size: 2}, // EtherType behind one tag
-			/* 5 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: etherTypeIPv6, SkipFalse: toDrop(5, n)},
-			/* 6 */ bpf.LoadConstant{Dst: bpf.RegX, Val: 18},
-			/* 7 */ bpf.Jump{Skip: 1}, // → tail
-			/* 8 */ bpf.LoadConstant{Dst: bpf.RegX, Val: 14},
+		prefix = []bpf.RawInstruction{
+			/* 0 */ loadHalf(12), // EtherType
+			/* 1 */ jumpIfEqual(etherTypeIPv6, 6, 0), // → 8
+			/* 2 */ jumpIfEqual(etherTypeVLAN, 1, 0), // → 4
+			/* 3 */ jumpIfEqual(etherTypeQinQ, 0, toDrop(3, n)),
+			/* 4 */ loadHalf(16), // EtherType behind one tag
+			/* 5 */ jumpIfEqual(etherTypeIPv6, 0, toDrop(5, n)),
+			/* 6 */ loadX(18),
+			/* 7 */ jump(1), // → tail
+			/* 8 */ loadX(14),
 		}
 	case LinkTypeRaw:
 		const n = 4
-		prefix = []bpf.Instruction{
-			/* 0 */ bpf.LoadAbsolute{Off: 0, Size: 1},
-			/* 1 */ bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: 0xf0}, // IP version
-			/* 2 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x60, SkipFalse: toDrop(2, n)},
-			/* 3 */ bpf.LoadConstant{Dst: bpf.RegX, Val: 0},
+		prefix = []bpf.RawInstruction{
+			/* 0 */ loadByte(0),
+			/* 1 */ and(0xf0), // IP version
+			/* 2 */ jumpIfEqual(0x60, 0, toDrop(2, n)),
+			/* 3 */ loadX(0),
 		}
 	default:
 		return nil, fmt.Errorf("capture: no live filter for link type %s", lt)
 	}
-	raw, err := bpf.Assemble(append(prefix, tail...))
-	if err != nil {
-		return nil, fmt.Errorf("capture: assemble filter for %s: %w", lt, err)
-	}
-	return raw, nil
+	return append(prefix, tail...), nil
 }

@@ -83,6 +83,7 @@ func TestFilter(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("filter returned %d, want %d", got, tc.want)
 			}
+			checkUserFilter(t, tc.lt, tc.frame)
 		})
 	}
 }
@@ -123,9 +124,80 @@ func TestFilterAgreesWithDecode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkUserFilter(t, LinkTypeEthernet, f.Data)
 			if got != MaxFrameLength {
 				t.Errorf("%s frame %d: Decode finds %d/%d but the filter drops it", tc.file, f.Number, p.Transport, p.DestinationPort)
 			}
 		}
 	}
+}
+
+// checkUserFilter runs frame through the user-space filter and through
+// x/net/bpf's interpreter, the oracle: they must keep the same bytes (the
+// oracle returns the ret value uncut; the socket keeps at most the frame).
+func checkUserFilter(t testing.TB, lt LinkType, frame []byte) {
+	t.Helper()
+	raw, err := Filter(lt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uf, err := newUserFilter(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := filterVM(t, lt).Run(frame)
+	if err != nil {
+		want = 0
+	}
+	if got := uf.run(frame); got != min(want, len(frame)) {
+		t.Errorf("%s frame % x: user-space filter keeps %d bytes, x/net/bpf %d", lt, frame, got, min(want, len(frame)))
+	}
+}
+
+// The program Filter writes by hand is what x/net/bpf's assembler makes
+// of the same instructions, read back by its disassembler: every opcode
+// means to the oracle what the user-space filter takes it to mean.
+func TestFilterAssemblesAsXNetBPF(t *testing.T) {
+	for _, lt := range []LinkType{LinkTypeEthernet, LinkTypeRaw} {
+		raw, err := Filter(lt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		insts, ok := bpf.Disassemble(raw)
+		if !ok {
+			t.Fatalf("%s: x/net/bpf cannot read the program: %v", lt, insts)
+		}
+		again, err := bpf.Assemble(insts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again) != len(raw) {
+			t.Fatalf("%s: %d instructions assemble to %d", lt, len(raw), len(again))
+		}
+		for i := range raw {
+			if raw[i] != again[i] {
+				t.Errorf("%s instruction %d: %+v, x/net/bpf assembles %v as %+v", lt, i, raw[i], insts[i], again[i])
+			}
+		}
+	}
+	if _, err := newUserFilter([]bpf.RawInstruction{{Op: 0x20}}); err == nil {
+		t.Error("the user-space filter took an opcode it does not run (ld [k], 32 bit)")
+	}
+	if _, err := newUserFilter([]bpf.RawInstruction{jumpIfEqual(1, 3, 0), ret(0)}); err == nil {
+		t.Error("the user-space filter took a jump past the program's end")
+	}
+}
+
+// FuzzUserFilter: on any frame, the user-space filter and x/net/bpf's
+// interpreter keep the same bytes, for both link types.
+func FuzzUserFilter(f *testing.F) {
+	f.Add(true, []byte{})
+	f.Add(false, []byte{0x60, 0, 0, 0, 0, 8, 17, 64})
+	f.Fuzz(func(t *testing.T, ethernet bool, frame []byte) {
+		lt := LinkTypeRaw
+		if ethernet {
+			lt = LinkTypeEthernet
+		}
+		checkUserFilter(t, lt, frame)
+	})
 }

@@ -47,7 +47,7 @@ type Live struct {
 	buf      []byte
 	method   Method
 	// userFilter runs the filter when the kernel would not (MethodUserFilter).
-	userFilter *bpf.VM
+	userFilter userFilter
 }
 
 // OpenLive opens the capture before anything is sent, so that no answer can
@@ -69,7 +69,7 @@ func openLive(ifc Interface, kernelFilter bool) (*Live, error) {
 	ni := &net.Interface{Index: ifc.Index, Name: ifc.Name, MTU: ifc.MTU, HardwareAddr: ifc.MAC}
 	method := MethodKernelFilter
 	var (
-		vm   *bpf.VM
+		vm   userFilter
 		recv *packet.Conn
 	)
 	err = errors.New("kernel filter not tried")
@@ -80,7 +80,7 @@ func openLive(ifc Interface, kernelFilter bool) (*Live, error) {
 		// Attaching the filter is the one step a capture can do without,
 		// and the one an emulator or a stripped kernel may refuse: retry
 		// without it and filter each frame in user space.
-		if vm, err = userSpaceFilter(filter); err != nil {
+		if vm, err = newUserFilter(filter); err != nil {
 			return nil, err
 		}
 		method = MethodUserFilter
@@ -104,20 +104,6 @@ func openLive(ifc Interface, kernelFilter bool) (*Live, error) {
 	return &Live{ifc: ifc, linkType: lt, recv: recv, send: send, buf: make([]byte, snapLength), method: method, userFilter: vm}, nil
 }
 
-// userSpaceFilter turns the socket filter into a program for x/net/bpf's
-// interpreter, so both methods accept exactly the same frames.
-func userSpaceFilter(raw []bpf.RawInstruction) (*bpf.VM, error) {
-	prog, ok := bpf.Disassemble(raw)
-	if !ok {
-		return nil, errors.New("capture: filter does not disassemble for the user-space filter")
-	}
-	vm, err := bpf.NewVM(prog)
-	if err != nil {
-		return nil, fmt.Errorf("capture: user-space filter: %w", err)
-	}
-	return vm, nil
-}
-
 // Method reports the capture path this Live took.
 func (l *Live) Method() Method { return l.method }
 
@@ -129,7 +115,7 @@ func permission(err error) error {
 }
 
 func rejectAll() []bpf.RawInstruction {
-	return []bpf.RawInstruction{{Op: 0x06, K: 0}} // ret #0
+	return []bpf.RawInstruction{ret(0)}
 }
 
 // LinkType is the link type of frames ReadFrame returns.
@@ -158,9 +144,9 @@ func (l *Live) read() (int, error) {
 		if err != nil || l.userFilter == nil {
 			return n, err
 		}
-		// The VM returns how many bytes to keep, 0 to drop; errors (a
-		// runt frame read past its end) also mean drop, as in the kernel.
-		if keep, err := l.userFilter.Run(l.buf[:n]); err == nil && keep > 0 {
+		// The filter returns how many bytes to keep, 0 to drop (a runt
+		// frame read past its end too, as in the kernel).
+		if keep := l.userFilter.run(l.buf[:n]); keep > 0 {
 			return min(n, keep), nil
 		}
 	}
