@@ -2,8 +2,9 @@ package capture
 
 import (
 	"errors"
-	"net"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -25,13 +26,21 @@ func testLiveLoopback(t *testing.T, kernelFilter bool, want Method) {
 	if _, err := os.Stat("/sys/class/net/lo"); err != nil {
 		t.Skipf("no Linux /sys: %v", err)
 	}
-	// The facts a capture needs of lo (hostinfo.LookupInterface reads them
-	// all; it imports this package).
-	ni, err := net.InterfaceByName("lo")
-	if err != nil {
-		t.Fatal(err)
+	// The facts a capture needs of lo, from /sys as hostinfo.LookupInterface
+	// reads them (it imports this package): net.InterfaceByName goes
+	// through netlink, which fails under qemu-user on big-endian mips.
+	sysInt := func(name string) int {
+		b, err := os.ReadFile("/sys/class/net/lo/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			t.Fatalf("/sys/class/net/lo/%s: %v", name, err)
+		}
+		return n
 	}
-	lo := Interface{Name: ni.Name, Index: ni.Index, MTU: ni.MTU, Type: ARPHRDLoopback}
+	lo := Interface{Name: "lo", Index: sysInt("ifindex"), MTU: sysInt("mtu"), Type: ARPHRDLoopback}
 	l, err := openLive(lo, kernelFilter)
 	if errors.Is(err, ErrPermission) {
 		t.Skipf("skipping: %v", err)
