@@ -29,8 +29,15 @@ type Decoded struct {
 
 // Decode decodes f once for everyone who looks at it.
 func Decode(f capture.Frame) *Decoded {
-	p, err := capture.Decode(f)
-	return &Decoded{Frame: f, Packet: p, Err: err}
+	d := new(Decoded)
+	d.decode(f)
+	return d
+}
+
+// decode fills d with frame f, decoded, forgetting what d held before.
+func (d *Decoded) decode(f capture.Frame) {
+	*d = Decoded{Frame: f}
+	d.Packet, d.Err = capture.Decode(f)
 }
 
 // DHCPv6 is dhcpv6.Parse of the frame's UDP payload, parsed on the first
@@ -111,8 +118,7 @@ func AnalyzeFrames(src FrameSource, facts Facts) (Analysis, error) {
 			}
 			return p.Finish(facts), err
 		}
-		d = Decoded{Frame: fr}
-		d.Packet, d.Err = capture.Decode(fr)
+		d.decode(fr)
 		p.Add(&d)
 	}
 }

@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,30 +33,16 @@ func readDecodeCounts(t *testing.T, path string) decodeCounts {
 // or from port 546 or 547).
 func dhcpv6Frames(t *testing.T, path string) int64 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd, err := capture.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var n int64
-	for {
-		fr, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			return n
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := capture.Decode(fr)
-		if err == nil && p.Transport == capture.TransportUDP &&
-			(p.SourcePort == 546 || p.SourcePort == 547 || p.DestinationPort == 546 || p.DestinationPort == 547) {
+	for _, w := range readWire(t, path) {
+		p := w.p
+		if w.decErr == nil && p.Transport == capture.TransportUDP &&
+			(p.SourcePort == capture.PortDHCPv6Client || p.SourcePort == capture.PortDHCPv6Server ||
+				p.DestinationPort == capture.PortDHCPv6Client || p.DestinationPort == capture.PortDHCPv6Server) {
 			n++
 		}
 	}
+	return n
 }
 
 // How often a run and an analyze decode and parse each DHCPv6 frame

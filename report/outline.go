@@ -222,6 +222,7 @@ func (t table) text(b *strings.Builder) {
 	for _, l := range strings.Split(aligned, "\n") {
 		if utf8.RuneCountInString(l) > textWidth && !t.listing {
 			aligned = lines.String()
+			break
 		}
 	}
 	b.WriteString(aligned)
